@@ -1,0 +1,36 @@
+/**
+ * cli: the `bulwark` command. One file per subcommand, loaded lazily so `bulwark judge` does not
+ * pay for the SSH server's imports.
+ *
+ * Trust boundary: argv and stdin come from the local operator; each subcommand validates its own.
+ */
+import { parseArgs } from 'node:util';
+import { EXIT, processIO, writeLine, type CliIO, type CommandRunner } from './io.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
+  // Each subcommand adds one line here: name, summary, lazy import of src/cli/<name>.ts.
+};
+
+function usage(io: CliIO): void {
+  const lines = ['usage: bulwark <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)}${c.summary}`);
+  lines.push('', 'Run `bulwark <command> --help` for the options of a command.');
+  writeLine(io.stdout, lines.join('\n'));
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    usage(io);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    writeLine(io.stderr, `bulwark: unknown command "${name}". Run \`bulwark --help\` for the list.`);
+    return EXIT.usage;
+  }
+  const mod = await command.load();
+  return mod.run(rest, io);
+}
+
+export { parseArgs };
