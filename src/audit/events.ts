@@ -1,0 +1,27 @@
+/**
+ * The catalogue of audit event codes. Codes are part of the external contract: SIEM rules match
+ * on them, so they are only ever added, never renamed. Documented in docs/audit-events.md.
+ */
+export const AUDIT_EVENTS = {
+  'server.start': 'bulwark started listening',
+  'server.stopping': 'shutdown requested; no new connections',
+  'server.stop': 'bulwark stopped',
+  'conn.open': 'TCP connection accepted',
+  'conn.close': 'connection closed',
+  'conn.error': 'protocol or socket error on a connection',
+  'conn.refused': 'connection refused before authentication (shutdown, rate limit, capacity)',
+  'auth.success': 'certificate accepted; identity established',
+  'auth.failure': 'authentication attempt refused, with the reason',
+  'auth.ratelimited': 'source address blocked after repeated failures',
+  'session.start': 'session channel started (shell or exec)',
+  'session.end': 'session ended, with duration and exit status',
+  'session.refused': 'a session request (pty, shell, exec, subsystem, forwarding) was refused',
+  'command.judged': 'a command line was judged: verdict, rule, intents',
+  'revocation.reload': 'revocation list (re)loaded',
+  'revocation.error': 'revocation list could not be loaded; previous one kept or all refused',
+  'policy.reload': 'policy set (re)loaded',
+  'policy.error': 'policy set rejected; previous one kept',
+  'recording.failure': 'a session recording could not be written',
+} as const;
+
+export type AuditCode = keyof typeof AUDIT_EVENTS;
