@@ -1,0 +1,223 @@
+/** Loading a directory of Cedar policies: parse, validate against the schema, read annotations,
+ * preparse into the wasm cache. Any problem rejects the whole set (a half-loaded set could miss a
+ * forbid and so allow what it should not). */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeError } from '../core/errors.js';
+import type { Obligation } from '../core/decision.js';
+import * as cedar from './cedar.js';
+import type { DetailedError } from './cedar.js';
+import { PolicyError, type PolicyErrorCode, type PolicyProblem } from './errors.js';
+import { byteLength, locateByte, locateChar, splitPolicies } from './source.js';
+
+export const SCHEMA_FILE = 'schema.cedarschema';
+
+/** Annotations bulwark reads itself; every other annotation on a permit becomes an obligation. */
+const RESERVED_ANNOTATIONS = new Set(['id', 'reason', 'decision', 'description']);
+
+export type ForbidDecision = 'deny' | 'review';
+
+export interface PolicyInfo {
+  /** Key inside the Cedar set: `file:line`, unique by construction. */
+  readonly key: string;
+  /** The rule name shown in decisions and audit events: `@id`, else the key. */
+  readonly rule: string;
+  readonly effect: 'permit' | 'forbid';
+  /** What a satisfied forbid means; permits carry "deny" and never use it. */
+  readonly decision: ForbidDecision;
+  readonly reason: string | undefined;
+  readonly obligations: readonly Obligation[];
+  readonly file: string;
+  readonly line: number;
+  /** Position in load order (files by name, then by place in the file), for deterministic picks. */
+  readonly order: number;
+}
+
+export interface PolicySet {
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly policies: readonly PolicyInfo[];
+  /** Validator warnings (e.g. a policy that can never apply); they do not block loading. */
+  readonly warnings: readonly string[];
+  /** Ids of the preparsed sets in the wasm cache: every policy, and the same without review forbids
+   * (what applies once a request is approved). */
+  readonly cedarIds: { readonly full: string; readonly approved: string; readonly schema: string };
+  readonly loadedAt: number;
+}
+
+let generation = 0;
+
+interface FileSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+async function readSources(dir: string): Promise<{ schema: string; files: FileSource[] }> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    throw new PolicyError('ERR_POLICY_DIR_UNREADABLE', `cannot read policy directory ${dir}: ${describeError(e)}`, [], { cause: e });
+  }
+  let schema: string;
+  try {
+    schema = await readFile(join(dir, SCHEMA_FILE), 'utf8');
+  } catch (e) {
+    throw new PolicyError('ERR_POLICY_SCHEMA_MISSING', `no readable ${SCHEMA_FILE} in ${dir}: ${describeError(e)}`, [], { cause: e });
+  }
+  const cedarNames = names.filter((n) => n.endsWith('.cedar')).sort();
+  if (cedarNames.length === 0) throw new PolicyError('ERR_POLICY_EMPTY', `no *.cedar policy files in ${dir}`);
+  const files = await Promise.all(cedarNames.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })));
+  return { schema, files };
+}
+
+function problemsAt(file: string, text: string, baseByte: number, errors: readonly DetailedError[]): PolicyProblem[] {
+  return errors.map((e) => {
+    const loc = e.sourceLocations?.[0];
+    const where = loc ? locateByte(text, baseByte + loc.start) : { line: 0, column: 0 };
+    const label = loc?.label ? ` (${loc.label})` : '';
+    const help = e.help ? ` (${e.help})` : '';
+    return { file, ...where, message: `${e.message}${label}${help}` };
+  });
+}
+
+function obligationsOf(annotations: Readonly<Record<string, string>>): Obligation[] {
+  const out: Obligation[] = [];
+  for (const [kind, raw] of Object.entries(annotations)) {
+    if (RESERVED_ANNOTATIONS.has(kind)) continue;
+    for (const value of raw.split(',').map((v) => v.trim())) out.push({ kind, value });
+  }
+  return out;
+}
+
+/** Problems found while reading files, each with the code it would raise; the first code wins so
+ * the error names the most basic failure (a syntax error before an annotation mistake). */
+class Problems {
+  readonly list: PolicyProblem[] = [];
+  #code: PolicyErrorCode | undefined;
+
+  add(code: PolicyErrorCode, ...problems: PolicyProblem[]): void {
+    this.#code ??= code;
+    this.list.push(...problems);
+  }
+
+  throwIfAny(summary: string): void {
+    if (this.#code !== undefined) throw new PolicyError(this.#code, summary, this.list);
+  }
+}
+
+interface Pending {
+  readonly info: PolicyInfo;
+  readonly text: string;
+  readonly fileText: string;
+  readonly startByte: number;
+}
+
+function readFilePolicies(src: FileSource, firstOrder: number, problems: Problems): Pending[] {
+  // Templates first: parsed as a static set they would only show up as a confusing syntax error.
+  const parts = cedar.countParts(src.text);
+  if ('policies' in parts && parts.templates > 0) {
+    problems.add('ERR_POLICY_TEMPLATE', { file: src.file, line: 0, column: 0, message: 'policy templates (?principal, ?resource) are not supported' });
+    return [];
+  }
+  const syntax = cedar.checkPolicyText(src.text);
+  if (syntax.length > 0 || !('policies' in parts)) {
+    problems.add('ERR_POLICY_PARSE', ...problemsAt(src.file, src.text, 0, syntax.length > 0 ? syntax : (parts as readonly DetailedError[])));
+    return [];
+  }
+  const chunks = splitPolicies(src.text);
+  if (chunks.length !== parts.policies) {
+    problems.add('ERR_POLICY_PARSE', { file: src.file, line: 0, column: 0, message: `found ${chunks.length} policies where Cedar finds ${parts.policies}` });
+    return [];
+  }
+  const out: Pending[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    const { line, column } = locateChar(src.text, chunk.start);
+    const startByte = byteLength(src.text.slice(0, chunk.start));
+    const shape = cedar.shapeOf(chunk.text);
+    if (!('effect' in shape)) {
+      problems.add('ERR_POLICY_PARSE', ...problemsAt(src.file, src.text, startByte, shape));
+      continue;
+    }
+    const a = shape.annotations;
+    const bad = (message: string): void => problems.add('ERR_POLICY_ANNOTATION', { file: src.file, line, column, message });
+    let decision: ForbidDecision = 'deny';
+    if (a.decision !== undefined) {
+      if (shape.effect === 'permit') bad('@decision applies to forbid policies only');
+      else if (a.decision === 'deny' || a.decision === 'review') decision = a.decision;
+      else bad(`@decision("${a.decision}") must be "deny" or "review"`);
+    }
+    if (shape.effect === 'forbid' && Object.keys(a).some((k) => !RESERVED_ANNOTATIONS.has(k))) {
+      bad('obligation annotations (e.g. @mask) apply to permit policies only');
+    }
+    if (a.id !== undefined && a.id.trim() === '') bad('@id must not be empty');
+    const key = `${src.file}:${line}`;
+    const info: PolicyInfo = {
+      key,
+      rule: a.id ?? key,
+      effect: shape.effect,
+      decision,
+      reason: a.reason,
+      obligations: shape.effect === 'permit' ? obligationsOf(a) : [],
+      file: src.file,
+      line,
+      order: firstOrder + i,
+    };
+    out.push({ info, text: chunk.text, fileText: src.text, startByte });
+  }
+  return out;
+}
+
+/**
+ * Loads every `*.cedar` file of `dir` (not subdirectories) and `schema.cedarschema`, validates the
+ * policies in strict mode and preparses them. Throws PolicyError listing each problem with file and
+ * line; never returns a partial set.
+ */
+export async function loadPolicySet(dir: string): Promise<PolicySet> {
+  const { schema, files } = await readSources(dir);
+  const schemaErrors = cedar.checkSchema(schema);
+  if (schemaErrors.length > 0) {
+    throw new PolicyError('ERR_POLICY_SCHEMA_INVALID', `${SCHEMA_FILE} in ${dir} does not parse`, problemsAt(SCHEMA_FILE, schema, 0, schemaErrors));
+  }
+  const problems = new Problems();
+  const pending: Pending[] = [];
+  for (const src of files) pending.push(...readFilePolicies(src, pending.length, problems));
+  const byKey = new Map(pending.map((p) => [p.info.key, p]));
+  const rules = new Map<string, PolicyInfo>();
+  for (const { info } of pending) {
+    const other = rules.get(info.rule);
+    if (other) problems.add('ERR_POLICY_ANNOTATION', { file: info.file, line: info.line, column: 1, message: `@id("${info.rule}") is already used at ${other.file}:${other.line}` });
+    rules.set(info.rule, info);
+  }
+  problems.throwIfAny(`policy set in ${dir} was rejected`);
+
+  const texts = Object.fromEntries(pending.map((p) => [p.info.key, p.text]));
+  const outcome = cedar.validatePolicies(schema, texts);
+  const locate = (list: typeof outcome.errors): PolicyProblem[] =>
+    list.flatMap(({ policyId, error }) => {
+      const p = byKey.get(policyId);
+      return p ? problemsAt(p.info.file, p.fileText, p.startByte, [error]) : [{ file: policyId, line: 0, column: 0, message: error.message }];
+    });
+  if (outcome.other.length > 0) {
+    throw new PolicyError('ERR_POLICY_SCHEMA_INVALID', `${SCHEMA_FILE} in ${dir} is not a valid schema`, problemsAt(SCHEMA_FILE, schema, 0, outcome.other));
+  }
+  if (outcome.errors.length > 0) {
+    throw new PolicyError('ERR_POLICY_VALIDATION', `policy set in ${dir} does not match ${SCHEMA_FILE}`, locate(outcome.errors));
+  }
+
+  generation += 1;
+  const base = `bulwark-${process.pid}-${generation}`;
+  const cedarIds = { full: `${base}-full`, approved: `${base}-approved`, schema: `${base}-schema` };
+  const approvedTexts = Object.fromEntries(pending.filter((p) => p.info.decision !== 'review' || p.info.effect === 'permit').map((p) => [p.info.key, p.text]));
+  const wasmErrors = [...cedar.preparseSchema(cedarIds.schema, schema), ...cedar.preparse(cedarIds.full, texts), ...cedar.preparse(cedarIds.approved, approvedTexts)];
+  if (wasmErrors.length > 0) throw new PolicyError('ERR_POLICY_ENGINE', `cedar could not preparse ${dir}: ${cedar.describeCedarErrors(wasmErrors)}`);
+
+  return Object.freeze({
+    dir,
+    files: files.map((f) => f.file),
+    policies: Object.freeze(pending.map((p) => p.info)),
+    warnings: Object.freeze(locate(outcome.warnings).map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)),
+    cedarIds,
+    loadedAt: Date.now(),
+  });
+}
