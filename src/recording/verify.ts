@@ -111,19 +111,33 @@ export async function verifyRecording(file: string, publicKey: KeyObject): Promi
           return tampered(firstMalformed !== undefined && firstMalformed < n ? firstMalformed : n,
             'checkpoint signature does not verify (forged or edited checkpoint, or wrong key)');
         }
-        for (let j = 0; j < Math.max(rec.recs.length, observed.length); j += 1) {
-          if (rec.recs[j] !== observed[j]) {
+        // The signed short digests cover records start..seq; compare by absolute line number so
+        // a removed checkpoint does not shift the blame onto the first line of the span.
+        const start = rec.seq - rec.recs.length + 1;
+        if (start < from || rec.seq < start - 1) {
+          return tampered(n, 'checkpoint out of place (copied from elsewhere in the file)');
+        }
+        for (let line = start; line <= Math.max(rec.seq, n - 1); line += 1) {
+          const want = line <= rec.seq ? rec.recs[line - start] : undefined;
+          const got = line < n ? observed[line - from] : undefined;
+          if (want !== got) {
             const why =
-              j >= observed.length
+              got === undefined
                 ? 'a signed record is missing here (removed)'
-                : j >= rec.recs.length
+                : want === undefined
                   ? 'record not covered by the following signed checkpoint (inserted or reordered)'
                   : 'record differs from the signed one (altered, removed or reordered)';
-            return tampered(from + j, why);
+            return tampered(line, why);
           }
         }
+        if (rec.chain !== chain.toString('hex')) {
+          // Everything the checkpoint lists matched, so the damage is before its span: the
+          // checkpoint that should close the previous span is gone or no longer parses.
+          return start > from
+            ? tampered(start - 1, 'the checkpoint expected at this record is missing or altered')
+            : tampered(from, 'hash chain does not match the signed value');
+        }
         if (rec.seq !== n - 1) return tampered(n, `checkpoint is for record ${rec.seq + 1}, found at ${n}`);
-        if (rec.chain !== chain.toString('hex')) return tampered(from, 'hash chain does not match the signed value');
         if (rec.t !== ev[0] || text !== eventLine(ev[0], BULWARK_EVENT, JSON.stringify(rec))) {
           return tampered(n, 'checkpoint line is not in its signed form');
         }
