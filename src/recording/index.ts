@@ -22,6 +22,7 @@ export {
   type ExitInfo,
   type CastHeader,
   type BulwarkHeader,
+  type CastEvent,
   BULWARK_EVENT,
   MARKER_MAX,
   newRecordingId,
@@ -41,5 +42,6 @@ export {
   type RetentionOptions,
   type RetentionLogEntry,
 } from './catalog.js';
-export { readLines, type RawLine } from './reader.js';
+export { readLines, CastTail, type RawLine } from './reader.js';
+export { CastPlayer, type PlayerOptions } from './player.js';
 export * from './errors.js';
