@@ -127,6 +127,9 @@ describe('refusals, each with its code', () => {
   it('key algorithm inconsistent with the certificate', () => {
     refusedWith(authorizeCertificate(input(issue(), { keyAlgo: 'ecdsa-sha2-nistp256-cert-v01@openssh.com' })), 'AUTH_KEY_ALGO_MISMATCH');
     refusedWith(authorizeCertificate(input(issue(), { keyAlgo: 'ssh-ed25519' })), 'AUTH_KEY_ALGO_MISMATCH');
+    const plain = authorizeCertificate(input(parsePublicKey(users.ed25519!.line).blob, { keyAlgo: 'ssh-ed25519' }));
+    refusedWith(plain, 'AUTH_KEY_ALGO_MISMATCH');
+    expect(!plain.ok && plain.reason).toMatch(/certificates only/);
     refusedWith(authorizeCertificate(input(issue({}, 'rsa'), { keyAlgo: 'ssh-rsa-cert-v01@openssh.com' }, 'rsa')), 'AUTH_KEY_ALGO_SHA1');
   });
 

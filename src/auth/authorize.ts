@@ -84,6 +84,12 @@ export function authorizeCertificate(input: AuthorizeInput): AuthResult {
     }
     if (!Number.isFinite(input.now) || input.now < 0) return refuse('AUTH_BAD_REQUEST', 'now is not a valid time');
 
+    // A plain key (no certificate) is the common mistake; say so rather than "does not parse".
+    const algo = KEY_ALGOS[input.keyAlgo];
+    if (algo === undefined && input.keyAlgo !== 'ssh-rsa-cert-v01@openssh.com') {
+      return refuse('AUTH_KEY_ALGO_MISMATCH', `client offered "${input.keyAlgo.slice(0, 80)}", not a supported certificate algorithm; bulwark accepts certificates only`);
+    }
+
     let cert: OpenSshCertificate;
     try {
       cert = parseCertificate(input.certBlob);
@@ -95,7 +101,6 @@ export function authorizeCertificate(input: AuthorizeInput): AuthResult {
     if (input.keyAlgo === 'ssh-rsa-cert-v01@openssh.com') {
       return refuse('AUTH_KEY_ALGO_SHA1', 'client offered ssh-rsa-cert-v01 (RSA with SHA-1); use rsa-sha2-256/512');
     }
-    const algo = KEY_ALGOS[input.keyAlgo];
     if (algo === undefined || algo.cert !== cert.keyType) {
       return refuse('AUTH_KEY_ALGO_MISMATCH', `client offered key algorithm "${input.keyAlgo.slice(0, 80)}" for a ${cert.keyType} certificate`);
     }
