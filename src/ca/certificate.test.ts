@@ -97,6 +97,16 @@ describe('verification failures', () => {
     expect(verifyCertificateSignature(t)).toBe(false);
   });
 
+  it('a CA signature made with ssh-rsa (SHA-1) by the real ssh-keygen is refused', () => {
+    ws.generateKey('sha1-ca', 'rsa');
+    ws.generateKey('sha1-user', 'ed25519');
+    const cert = parseCertificateLine(ws.certify({ ca: 'sha1-ca', key: 'sha1-user', identity: 'x', principals: ['x'], rsaSignature: 'ssh-rsa' }));
+    expect(cert.signatureAlgorithm).toBe('ssh-rsa');
+    expect(verifyCertificateSignature(cert)).toBe(false);
+    const sha2 = parseCertificateLine(ws.certify({ ca: 'sha1-ca', key: 'sha1-user', identity: 'x', principals: ['x'], rsaSignature: 'rsa-sha2-256' }));
+    expect(verifyCertificateSignature(sha2)).toBe(true);
+  });
+
   it('a CA signature with a mismatched algorithm name does not verify', () => {
     const cert = parseCertificateLine(readFileSync(join(fixtures, 'rsa-sha512-user-cert.pub'), 'utf8'));
     const sig = new WireReader(cert.signature);

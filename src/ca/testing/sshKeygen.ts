@@ -43,8 +43,8 @@ export interface CertSpec {
   /** ssh-keygen -O options, e.g. "source-address=10.0.0.0/8", "extension:kind@bulwark=human". */
   readonly options?: readonly string[];
   readonly host?: boolean;
-  /** RSA CA signature algorithm, ssh-keygen -t: rsa-sha2-256 | rsa-sha2-512. */
-  readonly rsaSignature?: 'rsa-sha2-256' | 'rsa-sha2-512';
+  /** RSA CA signature algorithm (ssh-keygen -t); ssh-rsa (SHA-1) exists to test its refusal. */
+  readonly rsaSignature?: 'rsa-sha2-256' | 'rsa-sha2-512' | 'ssh-rsa';
 }
 
 export class KeygenWorkspace {
