@@ -29,6 +29,7 @@ import {
   RecordingWriteError,
   type RecordingError,
 } from './errors.js';
+import { AppendLog } from './appendlog.js';
 import { summaryFromHeader, writeSidecar, type Sidecar } from './sidecar.js';
 
 export interface RecordingWriterOptions {
@@ -40,14 +41,12 @@ export interface RecordingWriterOptions {
   onFailure: (err: RecordingError) => void;
 }
 
-const MAX_IOV = 256;
-
 export class RecordingWriter extends EventEmitter {
   readonly id: string;
   readonly file: string;
   #failed = false;
   #closing: Promise<void> | undefined;
-  #fh: FileHandle;
+  #log: AppendLog;
   #key: KeyObject;
   #clock: Clock | undefined;
   #onFailure: (err: RecordingError) => void;
@@ -60,12 +59,6 @@ export class RecordingWriter extends EventEmitter {
   #seq = 0;
   #lastCheckpointSeq = 0;
   #recs: string[] = [];
-  #queue: Buffer[] = [];
-  #queued = 0;
-  #enqueuedTotal = 0;
-  #writtenTotal = 0;
-  #writing = false;
-  #waiters: { target: number; resolve: () => void }[] = [];
   #syncing = false;
   #needDrain = false;
   #decoder = new TextDecoder('utf-8');
@@ -87,7 +80,7 @@ export class RecordingWriter extends EventEmitter {
     super();
     this.#dir = dir;
     this.file = file;
-    this.#fh = fh;
+    this.#log = new AppendLog(fh, () => this.#afterWrite(), (err) => this.#fail(new RecordingWriteError(file, err)));
     this.id = id;
     this.#key = opts.key.privateKey;
     this.#clock = opts.clock;
@@ -143,7 +136,7 @@ export class RecordingWriter extends EventEmitter {
       this.#decoderDirty = true;
     }
     if (text.length > 0) this.#enqueue(eventLine(this.#offset(), 'o', text));
-    if (this.#queued < this.#hwm) return true;
+    if (this.#log.queued < this.#hwm) return true;
     this.#needDrain = true;
     return false;
   }
@@ -209,7 +202,7 @@ export class RecordingWriter extends EventEmitter {
     clearInterval(this.#timer);
     if (this.#failed) return;
     try {
-      await this.#fh.close();
+      await this.#log.close();
     } catch (err) {
       this.#fail(new RecordingWriteError(this.file, err));
       return;
@@ -221,7 +214,7 @@ export class RecordingWriter extends EventEmitter {
       ...(cleanExit.signal === undefined ? {} : { exitSignal: cleanExit.signal }),
       records: this.#seq,
       chain: this.#chain.toString('hex'),
-      bytes: this.#writtenTotal,
+      bytes: this.#log.written,
     });
     try {
       await writeSidecar(this.#dir, this.#sidecar);
@@ -247,10 +240,7 @@ export class RecordingWriter extends EventEmitter {
     this.#chain = nextChain(this.#chain, digest);
     this.#seq += 1;
     this.#recs.push(shortHash(digest));
-    this.#queue.push(buf);
-    this.#queued += buf.length;
-    this.#enqueuedTotal += buf.length;
-    if (!this.#writing) void this.#pump();
+    this.#log.push(buf);
   }
 
   #enqueueCheckpoint(extra: Partial<CheckpointRecord>): void {
@@ -272,38 +262,11 @@ export class RecordingWriter extends EventEmitter {
     this.#enqueue(eventLine(t, BULWARK_EVENT, JSON.stringify(signed)));
   }
 
-  async #pump(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (this.#queue.length > 0 && !this.#failed) {
-        const batch = this.#queue.splice(0, MAX_IOV);
-        let bytes = 0;
-        for (const b of batch) bytes += b.length;
-        await writeFully(this.#fh, batch);
-        this.#queued -= bytes;
-        this.#writtenTotal += bytes;
-        this.#releaseWaiters();
-        if (this.#needDrain && this.#queued < this.#hwm / 2) {
-          this.#needDrain = false;
-          this.emit('drain');
-        }
-      }
-    } catch (err) {
-      this.#fail(new RecordingWriteError(this.file, err));
-    } finally {
-      this.#writing = false;
+  #afterWrite(): void {
+    if (this.#needDrain && this.#log.queued < this.#hwm / 2) {
+      this.#needDrain = false;
+      this.emit('drain');
     }
-  }
-
-  #releaseWaiters(): void {
-    const ready = this.#waiters.filter((w) => w.target <= this.#writtenTotal || this.#failed);
-    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
-  }
-
-  #written(target: number): Promise<void> {
-    if (target <= this.#writtenTotal || this.#failed) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ target, resolve }));
   }
 
   /** Timer tick (or close): checkpoint new records, wait until written, fdatasync, check the inode. */
@@ -313,16 +276,15 @@ export class RecordingWriter extends EventEmitter {
     this.#syncing = true;
     try {
       if (!final && this.#seq > this.#lastCheckpointSeq) this.#enqueueCheckpoint({});
-      await this.#written(this.#enqueuedTotal);
+      await this.#log.flushed();
       if (this.#failed) return;
       try {
-        await this.#fh.datasync();
+        await this.#log.datasync();
       } catch (err) {
         this.#fail(new RecordingSyncError(this.file, err));
         return;
       }
-      const st = await this.#fh.stat().catch(() => undefined);
-      if (st === undefined || st.nlink === 0) this.#fail(new RecordingUnlinkedError(this.file));
+      if (!(await this.#log.linked())) this.#fail(new RecordingUnlinkedError(this.file));
     } finally {
       this.#syncing = false;
     }
@@ -332,10 +294,7 @@ export class RecordingWriter extends EventEmitter {
     if (this.#failed) return;
     this.#failed = true;
     clearInterval(this.#timer);
-    this.#queue = [];
-    this.#queued = 0;
-    this.#releaseWaiters();
-    void this.#fh.close().catch(() => undefined);
+    this.#log.abandon();
     // Paused sources must not wait forever for a drain that a dead writer will never produce.
     if (this.#needDrain) {
       this.#needDrain = false;
@@ -346,24 +305,5 @@ export class RecordingWriter extends EventEmitter {
     } catch {
       // The callback belongs to the session layer; its own errors must not escape into ours.
     }
-  }
-}
-
-async function writeFully(fh: FileHandle, bufs: Buffer[]): Promise<void> {
-  let rest = bufs;
-  while (rest.length > 0) {
-    const { bytesWritten } = await fh.writev(rest);
-    let n = bytesWritten;
-    const next: Buffer[] = [];
-    for (const b of rest) {
-      if (n >= b.length) {
-        n -= b.length;
-      } else {
-        next.push(n > 0 ? b.subarray(n) : b);
-        n = 0;
-      }
-    }
-    if (bytesWritten === 0 && next.length > 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-    rest = next;
   }
 }
