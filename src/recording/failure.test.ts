@@ -76,6 +76,16 @@ describe('write failures', () => {
     expect(errors).toEqual([]);
   });
 
+  it('refuses a caller-chosen id that would escape the directory', async () => {
+    const root = tempDir();
+    const key = await loadOrCreateRecordingKey(join(root, 'state'));
+    for (const id of ['../evil', '.hidden', 'a/b', '']) {
+      await expect(RecordingWriter.open(join(root, 'rec'), sampleMeta({ id }), { key, onFailure: () => undefined })).rejects.toMatchObject({
+        code: 'ERR_RECORDING_OPEN',
+      });
+    }
+  });
+
   it('an id that already exists is never overwritten', async () => {
     const root = tempDir();
     const key = await loadOrCreateRecordingKey(join(root, 'state'));

@@ -105,7 +105,7 @@ export class CastPlayer {
   prevMarker(): void {
     const passed = this.#markers.filter((i) => i < this.#idx);
     let target = passed.at(-1);
-    if (target !== undefined && this.#vt() - (this.#eff[target] ?? 0) < 1 && passed.length >= 1) {
+    if (target !== undefined && this.#vt() - (this.#eff[target] ?? 0) < 1) {
       target = passed.at(-2);
     }
     this.opts.write(RESET);

@@ -98,6 +98,10 @@ export class RecordingWriter extends EventEmitter {
   static async open(dir: string, meta: RecordingMeta, opts: RecordingWriterOptions): Promise<RecordingWriter> {
     const id = meta.id ?? newRecordingId(meta.startedAt);
     const file = join(dir, `${id}.cast`);
+    // A caller-chosen id becomes a file name: no separators, no dot files, nothing to escape dir.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
+      throw new RecordingOpenError(file, new Error(`invalid recording id ${JSON.stringify(id)}`));
+    }
     let fh: FileHandle;
     try {
       await mkdir(dir, { recursive: true, mode: 0o750 });
