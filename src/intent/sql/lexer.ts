@@ -108,6 +108,11 @@ export class Lexer {
   pos = 0;
   private inExec = false;
 
+  /** Inside a MySQL `/*! ... *\/` executable comment. */
+  get inExecutable(): boolean {
+    return this.inExec;
+  }
+
   constructor(
     readonly text: string,
     readonly rules: LexRules,

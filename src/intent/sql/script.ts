@@ -85,6 +85,7 @@ export function splitScript(text: string, dialect: SqlDialect, client: SqlClient
   let bufHasSql = false;
   let from = 0;
   let delimiter = ';';
+  let depth = 0;
 
   const take = (upto: number): void => {
     const piece = text.slice(from, upto);
@@ -124,6 +125,14 @@ export function splitScript(text: string, dialect: SqlDialect, client: SqlClient
       buf += ';';
       pushSql();
       from = lx.pos = tok.start + delimiter.length;
+      continue;
+    }
+    if (tok.kind === 'op' && tok.value === '(') depth++;
+    if (tok.kind === 'op' && tok.value === ')') depth = Math.max(0, depth - 1);
+    if (tok.kind === 'semi' && delimiter === ';' && depth === 0 && !lx.inExecutable) {
+      // Clients send the buffer at `;`, so a client command on the next line sees it empty.
+      take(tok.end);
+      pushSql();
       continue;
     }
     if (tok.kind === 'backslash' && rd.backslash) {
