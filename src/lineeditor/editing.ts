@@ -8,7 +8,7 @@ import { Layout, moveCursor, promptTokens } from './layout.js';
 import type { Pen, PrefixToken } from './layout.js';
 import type { EditorEffect, EditorMode } from './effects.js';
 import {
-  columnOf, lineEnd, lineStart, nextBoundary, offsetAtColumn, prevBoundary, snapForward,
+  columnOf, lineEnd, lineStart, nextBoundary, offsetAtColumn, prevBoundary,
   unixWordLeft, wordLeft, wordRight,
 } from './motion.js';
 import { graphemeWidth, graphemes } from './text.js';
@@ -114,7 +114,9 @@ export abstract class EditingCore {
     if (ins.length < s.length) this.bell();
     if (ins === '' && from === to) return;
     this.text = this.text.slice(0, from) + ins + this.text.slice(to);
-    this.pos = snapForward(this.text, from + ins.length);
+    // No snapping to a cluster boundary: inserting "ab" must equal inserting "a" then "b"
+    // even when the text joins the cluster after it (chunking independence).
+    this.pos = from + ins.length;
     this.refresh(from);
   }
 
@@ -309,8 +311,11 @@ export abstract class EditingCore {
     if (!s) return;
     const newest = this.hist.entries.length - 1;
     if (k.t === 'text') {
-      s.query += k.s;
-      this.find(s, s.match >= 0 ? s.match : newest);
+      // One code point at a time, as typed, so a run split across feeds narrows identically.
+      for (const ch of k.s) {
+        s.query += ch;
+        this.find(s, s.match >= 0 ? s.match : newest);
+      }
       return this.showSearch();
     }
     if (k.t === 'ctrl' && k.c === 0x12) {

@@ -140,8 +140,13 @@ export class Layout {
     return i >= 0 ? this.items[i] : undefined;
   }
 
-  /** Where the terminal cursor shows for buffer offset `index` (a grapheme boundary). */
+  /** Where the terminal cursor shows for buffer offset `index`. */
   position(index: number): Pen {
+    if (index > 0 && index < this.text.length && (this.itemAt[index] ?? -1) < 0) {
+      // Inside a cluster (typed text joined the one after it): show the cursor after it.
+      const inner = this.items[this.itemIndexAt(index)];
+      if (inner) return normalize({ row: inner.row, col: inner.col + inner.width }, this.columns);
+    }
     const it = this.item(index);
     if (!it) return normalize(this.endPen, this.columns);
     if (it.width > 0) return { row: it.row, col: it.col };

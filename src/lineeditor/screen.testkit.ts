@@ -8,6 +8,7 @@ import xterm from '@xterm/headless';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { LineEditor } from './editor.js';
 import type { EditorEffect, EditorOptions } from './effects.js';
+import { graphemeWidth } from './text.js';
 
 const { Terminal } = xterm;
 type Term = InstanceType<typeof Terminal>;
@@ -225,4 +226,19 @@ export function checkScreen(rig: Rig, prompt = PROMPT): string | null {
     return `cursor at ${cur.row}:${cur.col}, expected ${exp.cursor.row}:${exp.cursor.col}`;
   }
   return null;
+}
+
+/**
+ * True when the emulator lays every cluster out exactly as the editor does: the editor's width
+ * (string-width per cluster) equals the first code point's wcwidth and the rest are zero-width,
+ * so the terminal cannot wrap inside a cluster.
+ */
+export function widthsAgree(text: string): boolean {
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if (segment === '\n' || segment === '\t') continue;
+    const cps = [...segment].map((ch) => wcwidth(ch.codePointAt(0) ?? 0));
+    if (cps.slice(1).some((w) => w !== 0)) return false;
+    if ((cps[0] ?? 0) !== graphemeWidth(segment)) return false;
+  }
+  return true;
 }
