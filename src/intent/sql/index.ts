@@ -20,5 +20,5 @@
  * (`id > 0` passes). See docs/judge-sql.md.
  */
 export type { SqlClient, SqlDialect, SqlFinding } from './finding.js';
-export { analyzeSql, initSql, MAX_NESTING, MAX_SQL_LENGTH } from './judge.js';
+export { analyzeSql, initSql, MAX_NESTING, MAX_SQL_LENGTH, MAX_STATEMENTS } from './judge.js';
 export { SqlParserLoadError } from './errors.js';

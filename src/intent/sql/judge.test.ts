@@ -70,6 +70,10 @@ table('DELETE / UPDATE that does not narrow is bulk.delete', [
   ["DELETE FROM t WHERE 'a'='a' OR TRUE", 'mysql', ['bulk.delete/delete-all']],
   ['UPDATE users SET a = 1 WHERE NOT false', 'mysql', ['bulk.delete/update-all']],
   ['DELETE FROM t ORDER BY id LIMIT 1000', 'mysql', ['bulk.delete/delete-all']],
+  ['DELETE FROM t WHERE id = 5 || 1', 'mysql', ['bulk.delete/delete-all']],
+  ['DELETE FROM t WHERE "x" = \'x\'', 'mysql', ['bulk.delete/delete-all']],
+  ['DELETE FROM t WHERE !(id = id)', 'mysql', []],
+  ['DELETE FROM t WHERE id != 3 OR 1', 'mysql', ['bulk.delete/delete-all']],
   ['DELETE FROM t1 WHERE 2 > 1', 'sqlite', ['bulk.delete/delete-all']],
   ['ALTER TABLE events DELETE WHERE 1 = 1', 'clickhouse', ['bulk.delete/delete-all']],
   ['ALTER TABLE events UPDATE status = 0 WHERE true', 'clickhouse', ['bulk.delete/update-all']],
@@ -250,7 +254,8 @@ describe('analyzeSql contract', () => {
   });
 
   it('fails closed on input too large to analyse', () => {
-    expect(seen(`SELECT ${'1+'.repeat(200_000)}1`, 'postgres')).toEqual(['evasion/too-large']);
+    expect(seen(`SELECT ${'1+'.repeat(70_000)}1`, 'postgres')).toEqual(['evasion/too-large']);
+    expect(seen('SELECT 1;'.repeat(1001), 'mysql')).toEqual(['evasion/too-large']);
   });
 
   it('follows nested dynamic SQL only to a bounded depth', () => {
