@@ -15,6 +15,8 @@ export type Cond =
   | { op: 'cmp'; cmp: string; left: Term; right: Term }
   | { op: 'null-test'; negated: boolean; arg: Term }
   | { op: 'like'; negated: boolean; left: Term; pattern: Term }
+  | { op: 'in'; negated: boolean; left: Term; list: Term[] }
+  | { op: 'between'; negated: boolean; arg: Term; low: Term; high: Term }
   | { op: 'term'; term: Term }
   | { op: 'always' }
   | { op: 'unknown' };
@@ -113,6 +115,22 @@ export function truth(c: Cond): Truth {
         return re.test(c.left.value) !== c.negated ? 'T' : 'F';
       }
       return 'U';
+    }
+    case 'in': {
+      let t: Truth = 'U';
+      if (c.list.some((item) => sameTerm(c.left, item))) t = 'T';
+      else if (c.left.kind === 'const' && c.list.every((i) => i.kind === 'const')) {
+        t = c.list.some((i) => truth({ op: 'cmp', cmp: '=', left: c.left, right: i }) === 'T') ? 'T' : 'F';
+      }
+      return c.negated ? negate(t) : t;
+    }
+    case 'between': {
+      const ge = truth({ op: 'cmp', cmp: '>=', left: c.arg, right: c.low });
+      const le = truth({ op: 'cmp', cmp: '<=', left: c.arg, right: c.high });
+      const t = truth({ op: 'and', args: [{ op: 'term', term: { kind: 'const', value: ge === 'T' } }, { op: 'term', term: { kind: 'const', value: le === 'T' } }] });
+      const known = ge !== 'U' && le !== 'U';
+      const result: Truth = known ? t : 'U';
+      return c.negated ? negate(result) : result;
     }
     case 'cmp': {
       const { left, right, cmp } = c;

@@ -5,7 +5,7 @@ import { matchesEveryRow } from './condition.js';
 import type { JudgeContext, Node } from './context.js';
 import { asArray, asNode, shapeKey } from './context.js';
 import type { SqlFinding } from './finding.js';
-import { finding } from './finding.js';
+import { finding, unanalysable } from './finding.js';
 import { functionFinding, functionRule, settingFindings } from './rules.js';
 
 type Grammar = 'mysql' | 'sqlite';
@@ -80,6 +80,11 @@ export function mysqlCond(x: unknown): Cond {
         return right.value === (op === 'IS') ? c : { op: 'not', arg: c };
       }
       return { op: 'unknown' };
+    }
+    const items = asArray(asNode(n.right)?.value).map(termOf);
+    if (op === 'IN' || op === 'NOT IN') return { op: 'in', negated: op === 'NOT IN', left: termOf(n.left), list: items };
+    if ((op === 'BETWEEN' || op === 'NOT BETWEEN') && items.length === 2) {
+      return { op: 'between', negated: op === 'NOT BETWEEN', arg: termOf(n.left), low: items[0]!, high: items[1]! };
     }
     if (op === 'LIKE' || op === 'NOT LIKE') return { op: 'like', negated: op === 'NOT LIKE', left: termOf(n.left), pattern: termOf(n.right) };
     return { op: 'cmp', cmp: op, left: termOf(n.left), right: termOf(n.right) };
@@ -193,6 +198,12 @@ function visitStatement(n: Node, ctx: JudgeContext, out: SqlFinding[]): boolean 
       const name = funcName(n);
       const rule = functionRule(name, ctx.dialect);
       if (rule) out.push(functionFinding(name, rule));
+      if (rule?.sqlArg) {
+        const args = asArray(asNode(n.args)?.value);
+        const arg = termOf(rule.sqlArg === 'first' || args.length < 2 ? args[0] : args[1]);
+        if (arg.kind === 'const' && typeof arg.value === 'string') out.push(...ctx.nested(arg.value));
+        else out.push(unanalysable('dynamic-sql', `${name}() runs SQL built at run time`));
+      }
       return true;
     }
     default:

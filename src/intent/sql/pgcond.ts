@@ -107,6 +107,11 @@ export function pgCond(x: unknown): Cond {
     case 'A_Expr': {
       const name = namesOf(v.name);
       if (v.kind === 'AEXPR_OP') return { op: 'cmp', cmp: name, left: termOf(v.lexpr), right: termOf(v.rexpr) };
+      const items = asArray(asNode(asNode(v.rexpr)?.List)?.items).map(termOf);
+      if (v.kind === 'AEXPR_IN') return { op: 'in', negated: name === '<>', left: termOf(v.lexpr), list: items };
+      if ((v.kind === 'AEXPR_BETWEEN' || v.kind === 'AEXPR_NOT_BETWEEN') && items.length === 2) {
+        return { op: 'between', negated: v.kind === 'AEXPR_NOT_BETWEEN', arg: termOf(v.lexpr), low: items[0]!, high: items[1]! };
+      }
       if (v.kind === 'AEXPR_LIKE' || v.kind === 'AEXPR_ILIKE') {
         return { op: 'like', negated: name.startsWith('!'), left: termOf(v.lexpr), pattern: termOf(v.rexpr) };
       }

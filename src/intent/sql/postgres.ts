@@ -236,6 +236,11 @@ const HANDLERS: Record<string, Handler> = {
   AlterOwnerStmt(_v, _ctx, out) {
     out.push(finding('privilege.escalation', 'medium', 'alter-owner', 'changes the owner of a database object'));
   },
+  CallStmt(v, ctx, out) {
+    // CALL holds its FuncCall unwrapped.
+    const call = asNode(v.funccall);
+    if (call) HANDLERS.FuncCall!(call, ctx, out);
+  },
   FuncCall(v, ctx, out) {
     const name = namesOf(v.funcname);
     const rule = functionRule(name, ctx.dialect);
@@ -246,7 +251,7 @@ const HANDLERS: Record<string, Handler> = {
         const arg = rule.sqlArg === 'first' || args.length < 2 ? args[0] : args[1];
         const sql = foldString(arg);
         if (sql === null) out.push(unanalysable('dynamic-sql', `${name}() runs SQL built at run time`));
-        else out.push(...ctx.nested(sql, 'postgres'));
+        else out.push(...ctx.nested(sql));
       }
     } else if (/(^|\.)set_config$/.test(name)) {
       const [n, val] = asArray(v.args).map(foldString);

@@ -35,6 +35,7 @@ const FUNCTIONS: Record<string, FunctionRule> = {
   query_to_xml: { category: 'evasion', severity: 'low', effect: 'dynamic-sql', what: 'runs SQL given as text', sqlArg: 'first' },
   query_to_xmlschema: { category: 'evasion', severity: 'low', effect: 'dynamic-sql', what: 'runs SQL given as text', sqlArg: 'first' },
   query_to_xml_and_xmlschema: { category: 'evasion', severity: 'low', effect: 'dynamic-sql', what: 'runs SQL given as text', sqlArg: 'first' },
+  execute_prepared_stmt: { category: 'evasion', severity: 'low', effect: 'dynamic-sql', what: 'runs SQL given as text', sqlArg: 'first' },
   load_file: { category: 'secrets.read', severity: 'high', effect: 'read-server-file', what: 'reads a file on the database server' },
   sys_exec: { category: 'evasion', severity: 'critical', effect: 'shell-exec', what: 'runs a shell command on the database server' },
   sys_eval: { category: 'evasion', severity: 'critical', effect: 'shell-exec', what: 'runs a shell command on the database server' },
@@ -82,6 +83,8 @@ interface SettingRule {
 }
 
 const SETTINGS: Record<string, SettingRule> = {
+  role: { when: (v) => v !== null && !['none', 'default'].includes(v.toLowerCase()), category: 'privilege.escalation', severity: 'medium', effect: 'set-role', what: 'switches to the rights of another role' },
+  session_authorization: { when: (v) => v !== null && v.toLowerCase() !== 'default', category: 'privilege.escalation', severity: 'high', effect: 'set-role', what: 'acts as another user' },
   sql_safe_updates: { when: isOff, category: 'evasion', severity: 'medium', effect: 'disable-safe-updates', what: 'turns off the server guard against WHERE-less DELETE/UPDATE' },
   sql_log_bin: { when: isOff, category: 'audit.tamper', severity: 'high', effect: 'disable-binlog', what: 'stops binary logging of this session' },
   general_log: { when: isOff, category: 'audit.tamper', severity: 'high', effect: 'disable-log', what: 'turns off the general query log' },
