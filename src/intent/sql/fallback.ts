@@ -9,7 +9,8 @@ import { functionFinding, functionRule, settingFindings } from './rules.js';
  * ClickHouse syntax): a small closed grammar of statement families read from tokens. A family it
  * does not know returns null, and the judge reports the statement as unparsed (fail closed).
  */
-const WRITE_WORDS = new Set(['DELETE', 'UPDATE', 'INSERT', 'REPLACE', 'DROP', 'TRUNCATE', 'ALTER', 'CREATE', 'GRANT', 'MERGE', 'COPY', 'CALL', 'EXECUTE', 'OUTFILE', 'DUMPFILE', 'LOAD', 'KILL', 'SYSTEM', 'DO', 'INTO']);
+/** Words that, outside a function call, would make read-shaped text write or run something. */
+const WRITE_WORDS = new Set(['DELETE', 'UPDATE', 'INSERT', 'REPLACE', 'DROP', 'TRUNCATE', 'ALTER', 'CREATE', 'GRANT', 'MERGE', 'COPY', 'CALL', 'EXECUTE', 'OUTFILE', 'DUMPFILE']);
 const CH_ENGINES_EXEC = new Set(['EXECUTABLE', 'EXECUTABLEPOOL']);
 const CH_ENGINES_REMOTE = new Set(['URL', 'S3', 'HDFS', 'MYSQL', 'POSTGRESQL', 'KAFKA', 'JDBC', 'ODBC', 'MONGODB', 'REDIS', 'AZUREBLOBSTORAGE']);
 
@@ -128,7 +129,7 @@ export function classifyTokens(text: string, toks: Token[], ctx: JudgeContext): 
     case 'INSERT':
       // Read-shaped text that only failed on dialect syntax (FORMAT, SETTINGS, FINAL...): accepted
       // when no word in it could write, drop or run anything.
-      if (w0 !== 'INSERT' && [...words].some((w) => WRITE_WORDS.has(w) && w !== 'INTO')) return null;
+      if (w0 !== 'INSERT' && toks.some((t, i) => WRITE_WORDS.has(upper(t)) && toks[i + 1]?.value !== '(')) return null;
       return scan();
     case 'DROP': {
       const kind = w1 === 'TEMPORARY' ? upper(toks[2]) : w1;

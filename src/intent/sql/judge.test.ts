@@ -121,6 +121,8 @@ table('narrowing DELETE / UPDATE and reads are harmless', [
   ['INSERT INTO audit (msg) VALUES (\'x\')', 'postgres', []],
   ['CREATE TABLE t (id int primary key)', 'postgres', []],
   ['SELECT count() FROM hits WHERE CounterID = 62 FORMAT JSON', 'clickhouse', []],
+  ['SELECT * FROM system.parts WHERE active SETTINGS max_threads = 1', 'clickhouse', []],
+  ["SELECT replace(url, 'http', 'https') FROM hits FINAL LIMIT 5", 'clickhouse', []],
   ['ALTER TABLE events DELETE WHERE date < today() - 30', 'clickhouse', []],
   ['PRAGMA table_info(users)', 'sqlite', []],
   ['BEGIN; UPDATE t SET a = 1 WHERE id = 3; COMMIT', 'postgres', []],
@@ -251,6 +253,7 @@ table('unparseable SQL fails closed', [
   ['DELETE FROM', 'postgres', ['evasion/unparsed']],
   ["SELECT 'unterminated", 'postgres', ['evasion/unterminated']],
   ['frobnicate the database', 'clickhouse', ['evasion/unparsed']],
+  ['SELECT * FROM t FINAL; SELECT 1 FROM t FINAL WHERE x IN (DELETE FROM u)', 'clickhouse', ['evasion/unparsed']],
   ['SELECT :var', 'postgres', ['evasion/unparsed']],
 ]);
 
