@@ -5,4 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a finished `serve` may still hold idle handles (watchers, keepalive timers),
+// and stdout/stderr to pipes and files are synchronous on Linux, so nothing written is lost.
+process.exit(code);

@@ -14,6 +14,8 @@ export interface AuditLog {
   error(code: AuditCode, fields?: AuditFields, msg?: string): void;
   /** A log whose every line also carries `bindings`. */
   child(bindings: AuditFields): AuditLog;
+  /** Write out anything buffered (before the process exits). */
+  flush(): void;
 }
 
 /** Secrets that must never reach a log line even if a caller passes them by mistake. */
@@ -36,6 +38,10 @@ class PinoAudit implements AuditLog {
 
   child(bindings: AuditFields): AuditLog {
     return new PinoAudit(this.logger.child(bindings));
+  }
+
+  flush(): void {
+    this.logger.flush();
   }
 }
 

@@ -1,0 +1,166 @@
+/**
+ * `bulwark serve`: load and validate the configuration, create what a first start needs (state
+ * directory, host key, development user CA), then listen. JSON audit lines go to stdout; the
+ * human banner (fingerprint, ready-to-paste login commands) goes to stderr.
+ */
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAuditLog } from '../audit/index.js';
+import { AuthError, authorizeCertificate, AuthRateLimiter, loadTrustedCas, NO_REVOCATION_LIST, RevocationList, type RevocationCheck } from '../auth/index.js';
+import { systemClock } from '../core/index.js';
+import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config/index.js';
+import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ssh/index.js';
+import { EXIT, writeLine, type CliIO } from './io.js';
+
+const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-key FILE] [--user-ca FILE]...
+                    [--policies DIR] [--recordings DIR] [--state DIR]
+
+With no flags: listens on 127.0.0.1:2222, keeps its state in ./state (host key, development
+user CA), and prints how to sign a certificate and log in.`;
+
+function flagsToConfig(v: Record<string, string | string[] | boolean | undefined>): Partial<ConfigInput> {
+  const out: Partial<ConfigInput> = {};
+  if (typeof v['listen'] === 'string') out.listen = v['listen'];
+  if (typeof v['host-key'] === 'string') out.hostKey = v['host-key'];
+  if (Array.isArray(v['user-ca'])) out.userCa = v['user-ca'];
+  if (typeof v['policies'] === 'string') out.policies = v['policies'];
+  if (typeof v['recordings'] === 'string') out.recordings = v['recordings'];
+  if (typeof v['state'] === 'string') out.state = v['state'];
+  return out;
+}
+
+/** First start: a development user CA in the state dir, trusted only when no CA is configured. */
+function userCaFiles(config: Config): { files: string[]; devCa: string | undefined } {
+  if (config.userCa.length > 0) return { files: [...config.userCa], devCa: undefined };
+  const ca = ensureKeyPair(join(config.state, 'user_ca'), 'bulwark development user CA');
+  return { files: [ca.publicKeyPath], devCa: ca.privateKeyPath };
+}
+
+function banner(config: Config, port: number, hostPub: string, devCa: string | undefined): string {
+  const fp = keyFingerprint(hostPub);
+  const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
+  const knownHosts = join(config.state, 'known_hosts');
+  const hostLine = readFileSync(hostPub, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  writeFileSync(knownHosts, `[${host === '0.0.0.0' ? '127.0.0.1' : host}]:${port} ${hostLine}\n`);
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r.startsWith('..') ? p : r;
+  };
+  const lines = [`bulwark listening on ${host}:${port}`, `host key ${fp}`];
+  if (devCa !== undefined) {
+    lines.push(
+      '',
+      'Development user CA in use. To log in, paste:',
+      '',
+      `  ssh-keygen -q -t ed25519 -N '' -f ./demo-key`,
+      `  ssh-keygen -q -s ${rel(devCa)} -I you@example.com -n deploy -V +8h -O extension:kind@bulwark=human -O extension:groups@bulwark=engineers ./demo-key.pub`,
+      `  ssh -p ${port} -i ./demo-key -o CertificateFile=./demo-key-cert.pub -o UserKnownHostsFile=${rel(knownHosts)} deploy@${host === '0.0.0.0' ? '127.0.0.1' : host}`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        listen: { type: 'string' },
+        'host-key': { type: 'string' },
+        'user-ca': { type: 'string', multiple: true },
+        policies: { type: 'string' },
+        recordings: { type: 'string' },
+        state: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    writeLine(io.stderr, `bulwark serve: ${(err as Error).message}\n${HELP}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    writeLine(io.stdout, HELP);
+    return EXIT.ok;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(values.config, flagsToConfig(values));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      writeLine(io.stderr, `bulwark serve: ${err.message}`);
+      return EXIT.config;
+    }
+    throw err;
+  }
+
+  const log = createAuditLog({ level: config.logLevel });
+  mkdirSync(config.state, { recursive: true, mode: 0o700 });
+  mkdirSync(config.recordings, { recursive: true, mode: 0o750 });
+  const host = ensureKeyPair(config.hostKey, 'bulwark host key');
+  const { files, devCa } = userCaFiles(config);
+  let trustedCas;
+  try {
+    trustedCas = await loadTrustedCas(files);
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    writeLine(io.stderr, `bulwark serve: ${err.message}`);
+    return EXIT.config;
+  }
+
+  let revocation: (RevocationCheck & { close?: () => void }) = NO_REVOCATION_LIST;
+  if (config.revocationList !== undefined) {
+    const file = config.revocationList;
+    const list = new RevocationList(file, {
+      onError: (err) => log.error('revocation.error', { file, code: err.code, error: err.message }),
+    });
+    log.event('revocation.reload', { file, status: list.status });
+    revocation = list;
+  }
+  const rateLimiter = new AuthRateLimiter({
+    maxFailures: config.authRateLimit.maxFailures,
+    windowMs: config.authRateLimit.windowSeconds * 1000,
+    clock: systemClock,
+  });
+
+  const server = new BulwarkServer({
+    config,
+    log,
+    hostKey: readKeyFile(host.privateKeyPath),
+    rateLimiter,
+    authorize: (req) =>
+      authorizeCertificate({
+        certBlob: req.certBlob,
+        keyAlgo: req.keyAlgo,
+        signature: req.signature,
+        signedData: req.signedData,
+        username: req.username,
+        source: req.source,
+        trustedCas,
+        now: systemClock.now(),
+        clockSkewSeconds: config.clockSkewSeconds,
+        revocation,
+        kindDefault: config.defaultKind,
+      }),
+  });
+  const addr = await server.listen();
+  writeLine(io.stderr, banner(config, addr.port, host.publicKeyPath, devCa));
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      writeLine(io.stderr, `bulwark: ${signal} received, closing (grace ${config.shutdownGraceSeconds}s)`);
+      void server.shutdown().then(() => {
+        revocation.close?.();
+        log.flush();
+        resolve(EXIT.ok);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The facts a session runs under: who, on which target, as which OS account, with which
+ * environment. Built once per session request from the verified identity and the configuration.
+ */
+import { existsSync, mkdirSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Identity } from '../core/index.js';
+import type { TargetConfig } from '../config/index.js';
+import { lookupAccount, runningAsRoot, type Account } from '../pty/index.js';
+import { SessionError } from './errors.js';
+
+export interface SessionTarget {
+  readonly config: TargetConfig;
+  /** Account the shell runs as; undefined when bulwark is not root (it runs as bulwark's user). */
+  readonly account: Account | undefined;
+  readonly cwd: string;
+}
+
+/**
+ * Which OS account a target runs as. Root is refused unless the target says allowRoot, so a
+ * missing `user:` line can never hand out a root shell. The default local target runs as
+ * `nobody` when bulwark is root, in a workspace under the state directory.
+ */
+export function resolveTarget(target: TargetConfig, login: string, stateDir: string): SessionTarget {
+  if (!runningAsRoot()) {
+    return { config: target, account: undefined, cwd: target.cwd ?? process.env['HOME'] ?? '/' };
+  }
+  const name = target.user ?? (target.name === 'local' ? 'nobody' : login);
+  const account = lookupAccount(name);
+  if (account.uid === 0 && !target.allowRoot) {
+    throw new SessionError('ERR_SESSION_ROOT', `target "${target.name}" would run as root; set allowRoot: true on it to permit that`);
+  }
+  let cwd = target.cwd;
+  if (cwd === undefined) {
+    cwd = existsSync(account.home) ? account.home : join(stateDir, 'workspace', account.name);
+    if (!existsSync(cwd)) {
+      mkdirSync(cwd, { recursive: true, mode: 0o750 });
+      chownSync(cwd, account.uid, account.gid);
+    }
+  }
+  return { config: target, account, cwd };
+}
+
+/** Matches the client's env requests against the allowlist (`LC_*` style prefixes allowed). */
+export function acceptEnv(allow: readonly string[], name: string, value: string): boolean {
+  if (value.length > 4096 || value.includes('\0')) return false;
+  return allow.some((a) => (a.endsWith('*') ? name.startsWith(a.slice(0, -1)) : name === a));
+}
+
+export function sessionEnv(opts: {
+  identity: Identity;
+  target: SessionTarget;
+  clientEnv: Readonly<Record<string, string>>;
+  term?: string;
+}): Record<string, string> {
+  const { identity, target } = opts;
+  const user = target.account?.name ?? process.env['USER'] ?? 'bulwark';
+  const home = target.account?.home ?? process.env['HOME'] ?? '/';
+  return {
+    ...opts.clientEnv,
+    HOME: existsSync(home) ? home : target.cwd,
+    USER: user,
+    LOGNAME: user,
+    SHELL: target.config.shell,
+    PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
+    TERM: opts.term ?? opts.clientEnv['TERM'] ?? 'dumb',
+    BULWARK_SUBJECT: identity.subject,
+    BULWARK_KIND: identity.kind,
+    BULWARK_TARGET: target.config.name,
+  };
+}

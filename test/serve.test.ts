@@ -1,0 +1,123 @@
+/**
+ * `bulwark serve` as an operator meets it: first start with no flags, the printed login commands
+ * pasted as they are, configuration errors, revocation reloads, rate limiting and SIGTERM.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, runSsh, sshArgs, startBulwark } from './support/bulwark.js';
+import { makeKey, signCert, tempDir } from './support/keys.js';
+
+describe('first start with embedded defaults', () => {
+  it('creates its state and prints login commands that work when pasted', async () => {
+    const dir = tempDir();
+    const b = await startBulwark({ dir });
+    try {
+      expect(statSync(join(dir, 'state')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'state', 'host_ed25519_key')).mode & 0o777).toBe(0o600);
+      expect(existsSync(join(dir, 'state', 'user_ca.pub'))).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const banner = b.stderr();
+      expect(banner).toMatch(/host key SHA256:[A-Za-z0-9+/]{43}/);
+      const commands = banner.split('\n').filter((l) => /^\s+ssh(-keygen)? /.test(l)).map((l) => l.trim());
+      expect(commands).toHaveLength(3);
+      // Paste them in a shell, as a newcomer would, with the remote command appended to the last.
+      const script = [...commands.slice(0, 2), `${commands[2]} -o BatchMode=yes 'echo logged-in as $(id -un); exit 3'`].join('\n');
+      const r = spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect(r.stdout).toMatch(/^logged-in as \S+/m);
+      expect(r.status).toBe(3);
+      // The printed known_hosts pins the host key: strict checking succeeds.
+      expect(r.stderr).not.toMatch(/Permanently added|REMOTE HOST IDENTIFICATION/);
+    } finally {
+      await b.stop();
+    }
+  });
+});
+
+describe('configuration errors', () => {
+  it('stops at startup naming the bad key, with exit status 78', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.yaml'), 'listen: 127.0.0.1:2222\nclockSkewSeconds: -5\nrecordingz: /tmp\n');
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--config', join(dir, 'bad.yaml')], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('clockSkewSeconds');
+    expect(r.stderr).toContain('recordingz');
+    expect(r.stderr).toContain(join(dir, 'bad.yaml'));
+  });
+
+  it('names a broken CA file and line', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ca.pub'), '# trusted\nssh-ed25519 not-base64!!\n');
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--user-ca', join(dir, 'ca.pub')], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain(`${join(dir, 'ca.pub')}:2:`);
+  });
+});
+
+describe('revocation and rate limiting', () => {
+  it('picks up a revocation list change without a restart', async () => {
+    const dir = tempDir();
+    const ca = makeKey(dir, 'ca');
+    const key = makeKey(dir, 'user');
+    const cert = signCert(ca, key, { keyId: 'mallory@example.com', serial: 77 });
+    const list = join(dir, 'deny.txt');
+    writeFileSync(list, '# nothing revoked yet\n');
+    const b = await startBulwark({ dir, configYaml: `userCa: [${ca}.pub]\nrevocationList: ${list}\n` });
+    try {
+      expect((await runSsh({ port: b.port, key, cert, command: 'echo before' })).stdout).toBe('before\n');
+      writeFileSync(`${list}.tmp`, 'key-id:mallory@example.com\n');
+      execFileSync('mv', [`${list}.tmp`, list]);
+      let refused = false;
+      for (let i = 0; i < 40 && !refused; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        refused = (await runSsh({ port: b.port, key, cert, command: 'echo after' })).code === 255;
+      }
+      expect(refused).toBe(true);
+      await b.waitForLog((l) => l.event === 'auth.failure' && l['code'] === 'AUTH_CERT_REVOKED');
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it('blocks a source address after repeated failures, even with a valid certificate', async () => {
+    const dir = tempDir();
+    const ca = makeKey(dir, 'ca');
+    const good = makeKey(dir, 'good');
+    const goodCert = signCert(ca, good);
+    const bad = makeKey(dir, 'bad');
+    const badCert = signCert(ca, bad, { principals: ['not-deploy'] });
+    const b = await startBulwark({ dir, configYaml: `userCa: [${ca}.pub]\nauthRateLimit: { maxFailures: 3, windowSeconds: 60 }\n` });
+    try {
+      for (let i = 0; i < 3; i++) expect((await runSsh({ port: b.port, key: bad, cert: badCert, command: 'true' })).code).toBe(255);
+      const r = await runSsh({ port: b.port, key: good, cert: goodCert, command: 'echo should-not-run' });
+      expect(r.code).toBe(255);
+      expect(r.stdout).toBe('');
+      await b.waitForLog((l) => l.event === 'auth.ratelimited');
+    } finally {
+      await b.stop();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('on SIGTERM stops accepting, tells open sessions, and exits when they end', async () => {
+    const dir = tempDir();
+    const ca = makeKey(dir, 'ca');
+    const key = makeKey(dir, 'user');
+    const cert = signCert(ca, key);
+    const b = await startBulwark({ dir, configYaml: `userCa: [${ca}.pub]\nshutdownGraceSeconds: 2\n` });
+    const running = runSsh({ port: b.port, key, cert, command: 'sleep 30; echo finished', timeoutMs: 20_000 });
+    await b.waitForLog((l) => l.event === 'session.start');
+    const t0 = Date.now();
+    b.proc.kill('SIGTERM');
+    const r = await running;
+    expect(r.stderr).toContain('bulwark is shutting down');
+    expect(r.stdout).not.toContain('finished');
+    expect(await b.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    await b.waitForLog((l) => l.event === 'server.stop');
+    const refused = spawnSync('ssh', [...sshArgs({ port: b.port, key, cert }), 'true'], { timeout: 10_000 });
+    expect(refused.status).toBe(255);
+  });
+});
