@@ -43,8 +43,12 @@ export function isPrintableText(s: string): boolean {
   return !FORBIDDEN_GLOBAL.test(s.replace(/[\n\t]/g, ''));
 }
 
+/** Only single-unit clusters (printable ASCII, \t, \n): the common case, segmented for free. */
+const SIMPLE = /^[\t\n\x20-\x7e]*$/;
+
 /** Grapheme clusters of `s`, in order. */
 export function graphemes(s: string): string[] {
+  if (SIMPLE.test(s)) return s.split('');
   const out: string[] = [];
   for (const seg of segmenter.segment(s)) out.push(seg.segment);
   return out;
@@ -52,6 +56,7 @@ export function graphemes(s: string): string[] {
 
 /** Start offsets (UTF-16) of the grapheme clusters of `s`, plus `s.length`. */
 export function boundaries(s: string): number[] {
+  if (SIMPLE.test(s)) return Array.from({ length: s.length + 1 }, (_, i) => i);
   const out: number[] = [];
   for (const seg of segmenter.segment(s)) out.push(seg.index);
   out.push(s.length);
