@@ -10,6 +10,8 @@ import { createAuditLog } from '../audit/index.js';
 import { AuthError, authorizeCertificate, AuthRateLimiter, loadTrustedCas, NO_REVOCATION_LIST, RevocationList, type RevocationCheck } from '../auth/index.js';
 import { systemClock } from '../core/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config/index.js';
+import { loadOrCreateRecordingKey } from '../recording/index.js';
+import { RecordingHealth } from '../session/index.js';
 import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ssh/index.js';
 import { EXIT, writeLine, type CliIO } from './io.js';
 
@@ -47,7 +49,7 @@ function banner(config: Config, port: number, hostPub: string, devCa: string | u
     const r = relative(process.cwd(), p);
     return r.startsWith('..') ? p : r;
   };
-  const lines = [`bulwark listening on ${host}:${port}`, `host key ${fp}`];
+  const lines = [`bulwark listening on ${host}:${port}`, `host key ${fp}`, `recordings in ${rel(config.recordings)}, signed by the key in ${rel(join(config.state, 'recording-key.pub'))}`];
   if (devCa !== undefined) {
     lines.push(
       '',
@@ -128,9 +130,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     clock: systemClock,
   });
 
+  const recordingKey = await loadOrCreateRecordingKey(config.state);
   const server = new BulwarkServer({
     config,
     log,
+    services: {
+      config,
+      recording: { dir: config.recordings, key: recordingKey, onFailure: config.onRecordingFailure },
+      recordingHealth: new RecordingHealth(config.recordings),
+    },
     hostKey: readKeyFile(host.privateKeyPath),
     rateLimiter,
     authorize: (req) =>

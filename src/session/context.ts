@@ -2,7 +2,8 @@
  * The facts a session runs under: who, on which target, as which OS account, with which
  * environment. Built once per session request from the verified identity and the configuration.
  */
-import { existsSync, mkdirSync, chownSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Identity } from '../core/index.js';
 import type { TargetConfig } from '../config/index.js';
@@ -21,7 +22,7 @@ export interface SessionTarget {
  * missing `user:` line can never hand out a root shell. The default local target runs as
  * `nobody` when bulwark is root, in a workspace under the state directory.
  */
-export function resolveTarget(target: TargetConfig, login: string, stateDir: string): SessionTarget {
+export function resolveTarget(target: TargetConfig, login: string): SessionTarget {
   if (!runningAsRoot()) {
     return { config: target, account: undefined, cwd: target.cwd ?? process.env['HOME'] ?? '/' };
   }
@@ -30,15 +31,29 @@ export function resolveTarget(target: TargetConfig, login: string, stateDir: str
   if (account.uid === 0 && !target.allowRoot) {
     throw new SessionError('ERR_SESSION_ROOT', `target "${target.name}" would run as root; set allowRoot: true on it to permit that`);
   }
-  let cwd = target.cwd;
-  if (cwd === undefined) {
-    cwd = existsSync(account.home) ? account.home : join(stateDir, 'workspace', account.name);
-    if (!existsSync(cwd)) {
-      mkdirSync(cwd, { recursive: true, mode: 0o750 });
-      chownSync(cwd, account.uid, account.gid);
-    }
-  }
+  const cwd = target.cwd ?? (existsSync(account.home) ? account.home : workspace(account));
   return { config: target, account, cwd };
+}
+
+/**
+ * A home for accounts that have none (nobody's is /nonexistent): <tmp>/bulwark-workspace/<name>,
+ * the parent root-owned 0711, the folder owned by the account. A folder someone planted there
+ * beforehand is refused rather than used.
+ */
+function workspace(account: { name: string; uid: number; gid: number }): string {
+  const root = join(tmpdir(), 'bulwark-workspace');
+  mkdirSync(root, { recursive: true, mode: 0o711 });
+  const rs = lstatSync(root);
+  if (!rs.isDirectory() || rs.uid !== 0) throw new SessionError('ERR_SESSION_TARGET', `${root} is not a root-owned directory; remove it`);
+  chmodSync(root, 0o711);
+  const dir = join(root, account.name);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { mode: 0o700 });
+    chownSync(dir, account.uid, account.gid);
+  }
+  const ds = lstatSync(dir);
+  if (!ds.isDirectory() || ds.uid !== account.uid) throw new SessionError('ERR_SESSION_TARGET', `${dir} is not owned by ${account.name}; remove it`);
+  return dir;
 }
 
 /** Matches the client's env requests against the allowlist (`LC_*` style prefixes allowed). */

@@ -1,6 +1,7 @@
 /**
  * session: one SSH session channel — a shell or an exec — run for a verified identity on a
- * configured target, with its I/O, flow control, signals and exit status carried faithfully.
+ * configured target, recorded, with its I/O, flow control, signals and exit status carried
+ * faithfully.
  *
  * Trust boundary: everything that reaches here is authenticated; the bytes the client sends are
  * still hostile. Known limits (this stage): commands are not yet judged; the guarded line editor
@@ -8,5 +9,6 @@
  */
 export type { SessionChannel, PtyRequest } from './channel.js';
 export { resolveTarget, acceptEnv, sessionEnv, type SessionTarget } from './context.js';
-export { startSession, type SessionSpec, type SessionHandle } from './session.js';
+export { startSession, type SessionRequest, type SessionHandle, type SessionServices } from './session.js';
+export { RecordingHealth, openSessionRecording, recordedChannel, type RecordingPolicy } from './recording.js';
 export { SessionError, type SessionErrorCode } from './errors.js';

@@ -1,22 +1,34 @@
 /**
- * One SSH session channel: a shell or an exec, with its lifecycle logged (start, end, duration,
- * exit status) under the connection's identity.
+ * One SSH session channel: a shell or an exec, recorded, with its lifecycle logged (start, end,
+ * duration, exit status) under the connection's identity.
  */
+import { randomBytes } from 'node:crypto';
 import type { Identity } from '../core/index.js';
 import type { AuditLog } from '../audit/index.js';
+import type { Config } from '../config/index.js';
+import { findTarget } from '../config/index.js';
 import type { ExitInfo } from '../pty/index.js';
 import type { PtyRequest, SessionChannel } from './channel.js';
-import { sessionEnv, type SessionTarget } from './context.js';
+import { resolveTarget, sessionEnv, type SessionTarget } from './context.js';
 import { clientSignal, runProcess, type RunningProcess } from './process.js';
+import { openSessionRecording, recordedChannel, type RecordingHealth, type RecordingPolicy } from './recording.js';
 
-export interface SessionSpec {
-  readonly id: string;
+/** What every session of a server shares. */
+export interface SessionServices {
+  readonly config: Config;
+  readonly recording: RecordingPolicy;
+  readonly recordingHealth: RecordingHealth;
+}
+
+export interface SessionRequest {
   readonly identity: Identity;
-  readonly target: SessionTarget;
+  readonly targetName: string;
   readonly clientEnv: Readonly<Record<string, string>>;
   readonly pty: PtyRequest | undefined;
   /** A certificate's force-command replaces whatever the client asked to run. */
   readonly forceCommand: string | undefined;
+  /** undefined: a shell. */
+  readonly command: string | undefined;
   readonly log: AuditLog;
 }
 
@@ -30,39 +42,82 @@ export interface SessionHandle {
   readonly done: Promise<ExitInfo>;
 }
 
-export function startSession(spec: SessionSpec, channel: SessionChannel, command: string | undefined): SessionHandle {
+function refuse(channel: SessionChannel, log: AuditLog, request: string, reason: string): SessionHandle {
+  log.error('session.refused', { request, reason });
+  channel.writeStderr(`bulwark: ${reason}\r\n`);
+  const info: ExitInfo = { code: 1, signal: undefined };
+  channel.exit(info);
+  return { resize: () => undefined, signal: () => false, notify: () => undefined, terminate: async () => undefined, done: Promise.resolve(info) };
+}
+
+/**
+ * Starts the session. Resolves once it is running (or refused); `done` resolves when it ends.
+ * Every failure is reported to the user on stderr and ends the channel with status 1.
+ */
+export async function startSession(req: SessionRequest, clientChannel: SessionChannel, services: SessionServices): Promise<SessionHandle> {
   const started = Date.now();
-  const run = spec.forceCommand ?? command;
+  const run = req.forceCommand ?? req.command;
   const mode = run === undefined ? 'shell' : 'exec';
-  const env = sessionEnv({ identity: spec.identity, target: spec.target, clientEnv: spec.clientEnv, term: spec.pty?.term });
-  if (spec.forceCommand !== undefined && command !== undefined) env['SSH_ORIGINAL_COMMAND'] = command;
-  const shell = spec.target.config.shell;
+  const id = randomBytes(6).toString('hex');
+  let log = req.log.child({ session: id, target: req.targetName, mode });
+
+  const targetConfig = findTarget(services.config, req.targetName);
+  let target: SessionTarget;
+  try {
+    if (targetConfig === undefined) throw new Error(`unknown target "${req.targetName}"`);
+    target = resolveTarget(targetConfig, req.identity.principal);
+  } catch (err) {
+    return refuse(clientChannel, log, mode, (err as Error).message);
+  }
+
+  let terminate: (reason: string) => Promise<void> = async () => undefined;
+  const rec = await openSessionRecording({
+    policy: services.recording,
+    health: services.recordingHealth,
+    identity: req.identity,
+    target: target.config.name,
+    mode,
+    command: run,
+    pty: req.pty,
+    log,
+    onTerminate: (reason) => void terminate(reason),
+  });
+  if (!rec.ok) return refuse(clientChannel, log, mode, rec.reason);
+  const writer = rec.writer;
+  if (writer !== undefined) log = log.child({ recording: writer.id });
+  const channel = recordedChannel(clientChannel, writer);
+
+  const env = sessionEnv({ identity: req.identity, target, clientEnv: req.clientEnv, term: req.pty?.term });
+  if (req.forceCommand !== undefined && req.command !== undefined) env['SSH_ORIGINAL_COMMAND'] = req.command;
   const args = run === undefined ? ['-l'] : ['-c', run];
-  const log = spec.log.child({ session: spec.id, target: spec.target.config.name, mode });
-  log.event('session.start', { pty: spec.pty !== undefined, command: run, forced: spec.forceCommand !== undefined });
+  log.event('session.start', { pty: req.pty !== undefined, command: run, forced: req.forceCommand !== undefined });
 
   let proc: RunningProcess;
   try {
-    proc = runProcess({ file: shell, args, cwd: spec.target.cwd, env, account: spec.target.account }, channel, spec.pty);
+    proc = runProcess({ file: target.config.shell, args, cwd: target.cwd, env, account: target.account }, channel, req.pty);
   } catch (err) {
-    const reason = `bulwark: cannot start the session: ${(err as Error).message}\r\n`;
-    channel.writeStderr(reason);
-    const info = { code: 1, signal: undefined };
-    channel.exit(info);
-    log.error('session.end', { durationMs: Date.now() - started, exitStatus: 1, error: (err as Error).message });
-    return { resize: () => undefined, signal: () => false, notify: () => undefined, terminate: async () => undefined, done: Promise.resolve(info) };
+    await writer?.close({ status: 1 });
+    return refuse(clientChannel, log, mode, `cannot start the session: ${(err as Error).message}`);
   }
+  terminate = async (reason) => {
+    clientChannel.writeStderr(`\r\nbulwark: ${reason}\r\n`);
+    await proc.kill();
+  };
 
-  channel.onClose(() => void proc.kill());
+  clientChannel.onClose(() => void proc.kill());
   const done = proc.exited.then(async (info) => {
     channel.exit(info);
     await proc.kill(); // background children of an exited shell do not outlive the session
+    await writer?.close({ ...(info.code === undefined ? {} : { status: info.code }), ...(info.signal === undefined ? {} : { signal: info.signal }) });
     log.event('session.end', { durationMs: Date.now() - started, exitStatus: info.code, exitSignal: info.signal });
     return info;
   });
 
   return {
-    resize: (cols, rows) => proc.resize(cols, rows),
+    resize: (cols, rows) => {
+      proc.resize(cols, rows);
+      writer?.resize(cols, rows);
+    },
     signal: (name) => {
       const s = clientSignal(name);
       if (s === undefined) return false;
@@ -70,12 +125,9 @@ export function startSession(spec: SessionSpec, channel: SessionChannel, command
       return true;
     },
     notify: (message) => {
-      channel.writeStderr(`\r\nbulwark: ${message}\r\n`);
+      clientChannel.writeStderr(`\r\nbulwark: ${message}\r\n`);
     },
-    terminate: async (reason) => {
-      channel.writeStderr(`\r\nbulwark: ${reason}\r\n`);
-      await proc.kill();
-    },
+    terminate: (reason) => terminate(reason),
     done,
   };
 }

@@ -4,12 +4,12 @@
  * reason until policy governs it.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuthContext, ClientInfo, Connection, PseudoTtyInfo, Session } from 'ssh2';
+import type { AuthContext, ClientInfo, Connection, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
 import { identityFields, type Identity } from '../core/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { findTarget } from '../config/index.js';
-import { acceptEnv, resolveTarget, startSession, type PtyRequest, type SessionHandle } from '../session/index.js';
+import { acceptEnv, startSession, type PtyRequest, type SessionHandle, type SessionServices } from '../session/index.js';
 import { adaptChannel } from './channel.js';
 
 export interface Permits {
@@ -41,6 +41,7 @@ export interface RateLimiter {
 
 export interface ConnectionDeps {
   readonly config: Config;
+  readonly services: SessionServices;
   readonly log: AuditLog;
   readonly authorize: (req: AuthRequest) => AuthDecision;
   readonly rateLimiter: RateLimiter;
@@ -196,35 +197,17 @@ function handleSession(session: Session, s: SessionDeps): void {
   session.on('sftp', (_a, reject) => refuse('sftp', 'SFTP is not allowed through bulwark yet', reject));
   session.on('subsystem', (_a, reject, info) => refuse(`subsystem ${info.name}`, `subsystem ${info.name} is not available`, reject));
 
-  const start = (command: string | undefined, accept: () => import('ssh2').ServerChannel) => {
+  const start = (command: string | undefined, accept: () => ServerChannel) => {
     const channel = adaptChannel(accept());
-    const targetConfig = findTarget(s.deps.config, s.targetName);
-    let target;
-    try {
-      if (targetConfig === undefined) throw new Error(`unknown target "${s.targetName}"`);
-      target = resolveTarget(targetConfig, s.id.principal, s.deps.config.state);
-    } catch (err) {
-      const reason = (err as Error).message;
-      s.log.error('session.refused', { request: command === undefined ? 'shell' : 'exec', reason });
-      channel.writeStderr(`bulwark: ${reason}\r\n`);
-      channel.exit({ code: 1, signal: undefined });
-      return;
-    }
-    handle = startSession(
-      {
-        id: randomBytes(6).toString('hex'),
-        identity: s.id,
-        target,
-        clientEnv,
-        pty,
-        forceCommand: s.forceCommand,
-        log: s.log,
-      },
+    void startSession(
+      { identity: s.id, targetName: s.targetName, clientEnv, pty, forceCommand: s.forceCommand, command, log: s.log },
       channel,
-      command,
-    );
-    const untrack = s.deps.track(handle);
-    void handle.done.finally(untrack);
+      s.deps.services,
+    ).then((h) => {
+      handle = h;
+      const untrack = s.deps.track(h);
+      void h.done.finally(untrack);
+    });
   };
   session.on('shell', (accept) => start(undefined, accept));
   session.on('exec', (accept, _reject, info) => start(info.command, accept));

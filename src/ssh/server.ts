@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import type { SessionHandle } from '../session/index.js';
+import type { SessionHandle, SessionServices } from '../session/index.js';
 import { handleConnection, type AuthDecision, type AuthRequest, type RateLimiter } from './connection.js';
 import { SshError } from './errors.js';
 
@@ -17,6 +17,7 @@ export interface ServerOptions {
   readonly hostKey: Buffer;
   readonly authorize: (req: AuthRequest) => AuthDecision;
   readonly rateLimiter: RateLimiter;
+  readonly services: SessionServices;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -50,6 +51,7 @@ export class BulwarkServer {
         client.on('close', () => this.connections.delete(client));
         handleConnection(client, info, {
           config,
+          services: opts.services,
           log: opts.log,
           authorize: opts.authorize,
           rateLimiter: opts.rateLimiter,
