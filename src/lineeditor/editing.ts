@@ -11,15 +11,8 @@ import {
   columnOf, lineEnd, lineStart, nextBoundary, offsetAtColumn, prevBoundary,
   unixWordLeft, wordLeft, wordRight,
 } from './motion.js';
-import { graphemeWidth, graphemes } from './text.js';
-
-interface SearchState {
-  query: string;
-  match: number;
-  failed: boolean;
-  readonly saved: string;
-  readonly savedPos: number;
-}
+import { graphemeWidth } from './text.js';
+import { ReverseSearch } from './search.js';
 
 export abstract class EditingCore {
   protected text = '';
@@ -32,7 +25,7 @@ export abstract class EditingCore {
   /** Terminal cursor, relative to the region's first row. */
   protected term: Pen = { row: 0, col: 0 };
   protected nav: { lines: string[]; index: number } | null = null;
-  protected srch: SearchState | null = null;
+  protected srch: ReverseSearch | null = null;
   private killed = '';
   private lastQuery = '';
   protected fx: EditorEffect[] = [];
@@ -255,48 +248,27 @@ export abstract class EditingCore {
 
   // ---- reverse incremental search ------------------------------------------------------------
 
-  private searchTokens(): PrefixToken[] {
-    const s = this.srch;
-    const label = s?.failed ? '(failed reverse-i-search)`' : '(reverse-i-search)`';
-    return promptTokens(`${label}${s?.query ?? ''}': `);
-  }
-
   private startSearch(): void {
-    this.srch = { query: '', match: -1, failed: false, saved: this.text, savedPos: this.pos };
+    this.srch = new ReverseSearch(this.hist, this.text, this.pos);
     this.state = 'search';
-    this.showSearch();
+    this.showSearch(true);
   }
 
-  private showSearch(): void {
-    this.prefix = this.searchTokens();
+  private showSearch(ok: boolean): void {
+    if (!this.srch) return;
+    if (!ok) this.bell();
+    this.text = this.srch.shown;
+    this.prefix = promptTokens(this.srch.label);
     this.pos = this.text.length;
     this.onEdited();
     this.redraw(false);
-  }
-
-  private find(s: SearchState, from: number): void {
-    if (s.query === '') {
-      s.match = -1;
-      s.failed = false;
-      this.text = s.saved;
-      return;
-    }
-    const i = this.hist.searchBackward(s.query, from);
-    if (i < 0) {
-      s.failed = true;
-      this.bell();
-      return;
-    }
-    s.match = i;
-    s.failed = false;
-    this.text = this.hist.entries[i] ?? '';
   }
 
   private endSearch(accept: boolean): void {
     const s = this.srch;
     if (!s) return;
     if (s.query) this.lastQuery = s.query;
-    if (!accept) this.text = s.saved;
+    this.text = accept ? s.shown : s.saved;
     this.pos = accept ? this.text.length : s.savedPos;
     this.srch = null;
     this.state = 'edit';
@@ -309,29 +281,9 @@ export abstract class EditingCore {
   protected searchKey(k: Key): void {
     const s = this.srch;
     if (!s) return;
-    const newest = this.hist.entries.length - 1;
-    if (k.t === 'text') {
-      // One code point at a time, as typed, so a run split across feeds narrows identically.
-      for (const ch of k.s) {
-        s.query += ch;
-        this.find(s, s.match >= 0 ? s.match : newest);
-      }
-      return this.showSearch();
-    }
-    if (k.t === 'ctrl' && k.c === 0x12) {
-      if (s.query === '') {
-        s.query = this.lastQuery;
-        this.find(s, newest);
-      } else {
-        this.find(s, s.match >= 0 ? s.match - 1 : newest);
-      }
-      return this.showSearch();
-    }
-    if (k.t === 'ctrl' && (k.c === 0x08 || k.c === 0x7f)) {
-      s.query = graphemes(s.query).slice(0, -1).join('');
-      this.find(s, newest);
-      return this.showSearch();
-    }
+    if (k.t === 'text') return this.showSearch(s.type(k.s));
+    if (k.t === 'ctrl' && k.c === 0x12) return this.showSearch(s.again(this.lastQuery));
+    if (k.t === 'ctrl' && (k.c === 0x08 || k.c === 0x7f)) return this.showSearch(s.backspace());
     if (k.t === 'ctrl' && (k.c === 0x07 || k.c === 0x03)) return this.endSearch(false);
     if (k.t === 'ctrl' && (k.c === 0x0d || k.c === 0x0a)) {
       this.endSearch(true);

@@ -41,6 +41,7 @@ const TABLE: [string, (string | Uint8Array)[], string][] = [
   ['Ctrl-V, ^@, ^Z, ^S are not inserted', ['a', '\x16', '\x00', '\x1a', '\x13', 'b'], 'ab‸'],
   ['unknown CSI consumed whole', ['a', '\x1b[15~', '\x1b[?1;2c', '\x1b[99;99X', 'b'], 'ab‸'],
   ['OSC consumed whole', ['a', '\x1b]0;evil\x07', '\x1b]2;x\x1b\\', 'b'], 'ab‸'],
+  ['an unterminated OSC ends at a control key', ['a', '\x1b]xy', '\x7f', 'b'], 'b‸'],
   ['unknown Alt-key ignored', ['a', '\x1bx', 'b'], 'ab‸'],
   ['CSI split across feeds', ['ab', '\x1b', '[', 'D', 'X'], 'aX‸b'],
   ['UTF-8 split across feeds', [new Uint8Array([0xe4]), new Uint8Array([0xb8]), new Uint8Array([0xad]), 'x'], '中x‸'],

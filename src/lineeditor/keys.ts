@@ -8,40 +8,22 @@
  * and every other control byte (including ESC not starting the terminator) is dropped.
  */
 import { sanitizeText } from './text.js';
+import { csiKey, ss3Key, utf8Lead } from './sequences.js';
+import type { Key } from './sequences.js';
 
-export type KeyName =
-  | 'left' | 'right' | 'up' | 'down' | 'home' | 'end' | 'delete'
-  | 'wordLeft' | 'wordRight' | 'killWordForward' | 'killWordBack';
-
-export type Key =
-  | { readonly t: 'text'; readonly s: string }
-  | { readonly t: 'ctrl'; readonly c: number }
-  | { readonly t: 'key'; readonly name: KeyName }
-  | { readonly t: 'paste'; readonly s: string }
-  | { readonly t: 'esc' }
-  | { readonly t: 'ignored' };
+export type { Key, KeyName } from './sequences.js';
 
 type State = 'ground' | 'esc' | 'csi' | 'ss3' | 'osc' | 'oscEsc';
 
 const PASTE_END = [0x1b, 0x5b, 0x32, 0x30, 0x31, 0x7e]; // ESC [ 2 0 1 ~
 const MAX_PARAMS = 32;
-
-/** Expected continuation count and the allowed range of the first continuation byte. */
-function utf8Lead(b: number): { n: number; lo: number; hi: number } | null {
-  if (b >= 0xc2 && b <= 0xdf) return { n: 1, lo: 0x80, hi: 0xbf };
-  if (b === 0xe0) return { n: 2, lo: 0xa0, hi: 0xbf };
-  if (b === 0xed) return { n: 2, lo: 0x80, hi: 0x9f };
-  if (b >= 0xe1 && b <= 0xef) return { n: 2, lo: 0x80, hi: 0xbf };
-  if (b === 0xf0) return { n: 3, lo: 0x90, hi: 0xbf };
-  if (b >= 0xf1 && b <= 0xf3) return { n: 3, lo: 0x80, hi: 0xbf };
-  if (b === 0xf4) return { n: 3, lo: 0x80, hi: 0x8f };
-  return null;
-}
+const MAX_OSC = 4096;
 
 export class KeyDecoder {
   private state: State = 'ground';
   private params = '';
   private paramsOverflow = false;
+  private oscLength = 0;
   private inPaste = false;
   private pasteMatch = 0;
   private pasteText = '';
@@ -106,12 +88,19 @@ export class KeyDecoder {
         return this.csi(b);
       case 'ss3':
         this.state = 'ground';
-        if (b >= 0x40 && b <= 0x7e) return this.ss3(b);
+        if (b >= 0x40 && b <= 0x7e) return this.emit(ss3Key(b));
         this.emit({ t: 'ignored' });
         return this.byte(b);
       case 'osc':
+        // BEL or ST ends it. Any other control, or an overlong string, also ends it and is
+        // decoded afresh, so a stray Alt-] cannot swallow Enter or Ctrl-C.
         if (b === 0x07) this.state = 'ground';
         else if (b === 0x1b) this.state = 'oscEsc';
+        else if (b < 0x20 || b === 0x7f || ++this.oscLength > MAX_OSC) {
+          this.state = 'ground';
+          this.emit({ t: 'ignored' });
+          if (b < 0x20 || b === 0x7f) this.byte(b);
+        }
         return;
       case 'oscEsc':
         this.state = b === 0x5c ? 'ground' : 'osc';
@@ -186,6 +175,7 @@ export class KeyDecoder {
     }
     if (b === 0x5d) {
       this.state = 'osc';
+      this.oscLength = 0;
       return;
     }
     if (b === 0x1b) {
@@ -216,49 +206,12 @@ export class KeyDecoder {
       return this.byte(b);
     }
     if (this.paramsOverflow) return this.emit({ t: 'ignored' });
-    const p = this.params;
-    const final = String.fromCharCode(b);
-    if (final === '~') {
-      const first = p.split(';')[0];
-      if (p === '200') {
-        this.flushText();
-        this.inPaste = true;
-        this.pasteMatch = 0;
-        this.afterCR = false;
-        return;
-      }
-      if (first === '1' || first === '7') return this.emit({ t: 'key', name: 'home' });
-      if (first === '4' || first === '8') return this.emit({ t: 'key', name: 'end' });
-      if (first === '3') return this.emit({ t: 'key', name: 'delete' });
-      return this.emit({ t: 'ignored' });
-    }
-    if (!/^(1(;\d{1,3})?)?$/.test(p)) return this.emit({ t: 'ignored' });
-    const mod = p.startsWith('1;') ? Number(p.slice(2)) : 1;
-    const word = mod === 3 || mod === 5 || mod === 9;
-    switch (final) {
-      case 'A':
-        return this.emit({ t: 'key', name: 'up' });
-      case 'B':
-        return this.emit({ t: 'key', name: 'down' });
-      case 'C':
-        return this.emit({ t: 'key', name: word ? 'wordRight' : 'right' });
-      case 'D':
-        return this.emit({ t: 'key', name: word ? 'wordLeft' : 'left' });
-      case 'H':
-        return this.emit({ t: 'key', name: 'home' });
-      case 'F':
-        return this.emit({ t: 'key', name: 'end' });
-      default:
-        return this.emit({ t: 'ignored' });
-    }
-  }
-
-  private ss3(b: number): void {
-    const map: Record<number, KeyName> = {
-      0x41: 'up', 0x42: 'down', 0x43: 'right', 0x44: 'left', 0x48: 'home', 0x46: 'end',
-    };
-    const name = map[b];
-    this.emit(name ? { t: 'key', name } : { t: 'ignored' });
+    const k = csiKey(this.params, String.fromCharCode(b));
+    if (k !== 'pasteStart') return this.emit(k);
+    this.flushText();
+    this.inPaste = true;
+    this.pasteMatch = 0;
+    this.afterCR = false;
   }
 
   private pasteByte(b: number): void {
