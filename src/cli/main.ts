@@ -10,6 +10,7 @@ import { EXIT, processIO, writeLine, type CliIO, type CommandRunner } from './io
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
   // Each subcommand adds one line here: name, summary, lazy import of src/cli/<name>.ts.
   serve: { summary: 'run the bastion (SSH listener)', load: () => import('./serve.js') },
+  analyze: { summary: 'intents of a command line (no policy), as JSON', load: () => import('./analyze.js') },
   judge: { summary: 'judge a command line: intents + policy -> allow | deny | review', load: () => import('./judge.js') },
   policy: { summary: 'validate policies and run their test cases', load: () => import('./policy.js') },
   recordings: { summary: 'list, search, show and prune session recordings', load: () => import('./recordings.js') },
