@@ -131,12 +131,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   });
 
   const recordingKey = await loadOrCreateRecordingKey(config.state);
+  if (!config.recordSessions) log.warn('recording.failure', { reason: 'recordSessions is false' }, 'sessions are NOT recorded (recordSessions: false)');
   const server = new BulwarkServer({
     config,
     log,
     services: {
       config,
-      recording: { dir: config.recordings, key: recordingKey, onFailure: config.onRecordingFailure },
+      recording: { enabled: config.recordSessions, dir: config.recordings, key: recordingKey, onFailure: config.onRecordingFailure },
       recordingHealth: new RecordingHealth(config.recordings),
     },
     hostKey: readKeyFile(host.privateKeyPath),

@@ -51,6 +51,8 @@ export const configSchema = z
     /** Client environment variables passed to the shell; anything else is dropped. */
     acceptEnv: z.array(envName).default(['TERM', 'LANG', 'LC_*', 'COLORTERM', 'BULWARK_REASON']),
     onRecordingFailure: z.enum(['terminate', 'continue']).default('terminate'),
+    /** Off removes the evidence trail: meant for benchmarks and throwaway labs only. */
+    recordSessions: z.boolean().default(true),
     shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
     keepaliveSeconds: z.number().int().min(0).max(3600).default(30),
     authRateLimit: z

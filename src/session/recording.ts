@@ -14,6 +14,7 @@ import { RecordingWriter, type RecordingError, type RecordingKey } from '../reco
 import type { PtyRequest, SessionChannel } from './channel.js';
 
 export interface RecordingPolicy {
+  readonly enabled: boolean;
   readonly dir: string;
   readonly key: RecordingKey;
   readonly onFailure: 'terminate' | 'continue';
@@ -71,6 +72,7 @@ export type OpenRecordingResult = { ok: true; writer: RecordingWriter | undefine
 
 export async function openSessionRecording(i: OpenRecordingInput): Promise<OpenRecordingResult> {
   const { policy, log } = i;
+  if (!policy.enabled) return { ok: true, writer: undefined };
   const refused = i.health.check();
   if (refused !== undefined && policy.onFailure === 'terminate') {
     return { ok: false, reason: `session recordings cannot be written (${refused}); new sessions are refused until that is fixed` };
