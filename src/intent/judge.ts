@@ -100,6 +100,9 @@ export class Judge {
     });
     this.builder = b;
     const nodes = b.program(root);
+    for (const an of b.anomalies) {
+      nodes.push({ kind: 'error', text: `word boundaries unclear near ${JSON.stringify(an.text)}`, missing: false, start: an.start, end: an.end });
+    }
     if (root.hasError && !nodes.some((n) => n.kind === 'error')) {
       const missing = findMissing(root);
       nodes.push({ kind: 'error', text: missing ?? 'syntax error', missing: missing !== undefined, start: 0, end: text.length });

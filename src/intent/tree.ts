@@ -18,6 +18,8 @@ export interface TreeContext {
 export class TreeBuilder implements WordEnv {
   /** Same-line assignments; null = assigned to something we cannot know. */
   readonly vars = new Map<string, string | null>();
+  /** Places where tree-sitter's words and bash's words may differ (text lost between words). */
+  readonly anomalies: { start: number; end: number; text: string }[] = [];
   private offset = 0;
   private conditional = 0;
 
@@ -38,7 +40,18 @@ export class TreeBuilder implements WordEnv {
   }
 
   word(node: SyntaxNode): Word {
+    this.checkBareNewline(node);
     return resolveWord(node, this, this.offset);
+  }
+
+  /** tree-sitter-bash sometimes glues a line break into a word (`ok\n\\rm`); bash would start a
+   * new command there, so such a word means the trees do not match what bash runs. */
+  private checkBareNewline(node: SyntaxNode): void {
+    if (node.type === 'word') {
+      if (/(^|[^\\])\n/.test(node.text)) this.anomalies.push({ start: node.startIndex + this.offset, end: node.endIndex + this.offset, text: node.text });
+      return;
+    }
+    if (node.type === 'concatenation') for (const c of node.children) this.checkBareNewline(c);
   }
 
   program(root: SyntaxNode): CommandNode[] {
@@ -194,9 +207,16 @@ export class TreeBuilder implements WordEnv {
     const assignments: Assignment[] = [];
     const argv: Word[] = [];
     const redirects: Redirect[] = [];
+    const src = n.tree.rootNode.text;
+    let prevEnd = -1;
     for (let i = 0; i < n.childCount; i++) {
       const c = n.child(i) as SyntaxNode;
       const field = n.fieldNameForChild(i);
+      if (prevEnd >= 0) {
+        const gap = src.slice(prevEnd, c.startIndex);
+        if (/\S/.test(gap.replace(/\\\n/g, ''))) this.anomalies.push({ start: prevEnd + this.offset, end: c.startIndex + this.offset, text: gap });
+      }
+      prevEnd = c.endIndex;
       if (c.type === 'variable_assignment') assignments.push(this.assignment(c));
       else if (field === 'name') {
         const inner = c.namedChildren[0] ?? c;
