@@ -68,8 +68,8 @@ export abstract class EditingCore {
     this.paint(nl, 0);
   }
 
-  private paint(nl: Layout, from: number): void {
-    const d = nl.drawFrom(from);
+  private paint(nl: Layout, from: number, clearBelow = true): void {
+    const d = nl.drawFrom(from, clearBelow);
     this.w += moveCursor(this.term, d.start) + d.out;
     this.term = d.end;
     this.layout = nl;
@@ -86,9 +86,16 @@ export abstract class EditingCore {
   /** Text changed from offset `changed` on: redraw from just before it. */
   private refresh(changed: number): void {
     this.onEdited();
+    const old = this.layout;
     const nl = new Layout(this.prefix, this.text, this.cols);
-    // Clusters ending before `changed` are unchanged; one more back guards segmentation context.
-    this.paint(nl, nl.clusterBefore(changed, 1));
+    // Clusters ending before `changed` are unchanged. If the cluster ending at `changed` is the
+    // same in both texts, drawing starts at `changed` (typing at the end echoes just the
+    // character); otherwise one cluster earlier, which also covers segmentation context.
+    const k = nl.clusterEndingAt(changed);
+    const same = old !== null && k >= 0 && old.clusterEndingAt(changed) === k;
+    const from = same || changed === 0 ? changed : nl.clusterBefore(changed, 1);
+    const append = old !== null && changed === old.text.length && same;
+    this.paint(nl, from, !append);
   }
 
   protected clip(s: string, room: number): string {

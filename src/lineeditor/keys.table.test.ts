@@ -76,6 +76,18 @@ describe('keys (table)', () => {
     expect(rig.editor.history).toEqual(['ls -Xla']);
   });
 
+  it('typing at the end of the line echoes just the character', async () => {
+    const rig = await makeRig({ columns: 30 });
+    await typed(rig, 'ab');
+    expect(await rig.feed('c')).toEqual([{ type: 'write', data: 'c' }]);
+    expect(await rig.feed('中')).toEqual([{ type: 'write', data: '中' }]);
+    await typed(rig, 'e');
+    // A combining mark joins the previous cluster, which must be redrawn with it.
+    const fx = await rig.feed('\u0301');
+    expect(fx.length === 1 && fx[0]?.type === 'write' && fx[0].data.includes('e\u0301')).toBe(true);
+    expect(checkScreen(rig)).toBeNull();
+  });
+
   it('CR LF from the client is one Enter; LF alone is Enter too', async () => {
     const rig = await makeRig({ columns: 30 });
     await rig.feed('a\r\n');

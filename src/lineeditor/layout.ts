@@ -172,10 +172,11 @@ export class Layout {
 
   /**
    * Bytes that redraw everything from buffer offset `from` (a boundary whose graphemes before it
-   * are unchanged on screen) to the end, clearing what lies below. Returns the output, the cell
+   * are unchanged on screen) to the end, clearing what lies below (unless the caller knows it
+   * is blank: a pure append). Returns the output, the cell
    * the terminal must be at before it, and where the terminal cursor is after it.
    */
-  drawFrom(from: number): { start: Pen; out: string; end: Pen } {
+  drawFrom(from: number, clearBelow = true): { start: Pen; out: string; end: Pen } {
     let idx = this.itemIndexAt(Math.max(0, Math.min(from, this.text.length)));
     // Never start at a pending pen (no cursor motion reaches it): back up to a safe start.
     for (;;) {
@@ -183,12 +184,19 @@ export class Layout {
       const offset = it ? it.start : this.text.length;
       const line = this.lines[this.lineOf(offset)];
       if (!line || offset === line.start) {
-        return this.emit({ row: line?.row ?? 0, col: 0 }, line?.prefix ?? [], idx);
+        return this.emit({ row: line?.row ?? 0, col: 0 }, line?.prefix ?? [], idx, clearBelow);
       }
       const pen = it ? it.pen : this.endPen;
-      if (pen.col < this.columns) return this.emit(pen, [], idx);
+      if (pen.col < this.columns) return this.emit(pen, [], idx, clearBelow);
       idx -= 1;
     }
+  }
+
+  /** Start of the cluster that ends exactly at `offset`, or -1 if none does. */
+  clusterEndingAt(offset: number): number {
+    if (offset <= 0 || offset > this.text.length) return -1;
+    if (offset < this.text.length && (this.itemAt[offset] ?? -1) < 0) return -1;
+    return this.items[this.itemIndexAt(offset - 1)]?.start ?? -1;
   }
 
   /** Start of the cluster `back` clusters before the one holding offset-1 (0 at the start). */
@@ -206,7 +214,12 @@ export class Layout {
     return i >= 0 ? i : this.items.length;
   }
 
-  private emit(start: Pen, prefix: readonly PrefixToken[], fromItem: number): { start: Pen; out: string; end: Pen } {
+  private emit(
+    start: Pen,
+    prefix: readonly PrefixToken[],
+    fromItem: number,
+    clearBelow: boolean,
+  ): { start: Pen; out: string; end: Pen } {
     const cols = this.columns;
     let out = '';
     let row = start.row;
@@ -250,7 +263,7 @@ export class Layout {
       out += ' \x1b[J\r\x1b[X';
       row += 1;
       col = 0;
-    } else {
+    } else if (clearBelow) {
       out += '\x1b[J';
     }
     return { start, out, end: { row, col } };
