@@ -67,7 +67,7 @@ export class Judge {
       severity,
       explanation,
       evidence: { start: span.start, end: span.end, text: this.line.slice(span.start, span.end), path },
-      details: JSON.parse(JSON.stringify({ ...binaries, ...details }).split(UNKNOWN).join('…')) as IntentDetails,
+      details: scrub({ ...binaries, ...details }),
     });
   }
 
@@ -99,7 +99,7 @@ export class Judge {
       reparse: (t) => this.parser.parse(t, this.deadline),
     });
     this.builder = b;
-    const nodes = b.program(root);
+    const nodes = b.program(root, text);
     for (const an of b.anomalies) {
       nodes.push({ kind: 'error', text: `word boundaries unclear near ${JSON.stringify(an.text)}`, missing: false, start: an.start, end: an.end });
     }
@@ -177,6 +177,11 @@ export class Judge {
     }
     return `/${out.join('/')}`;
   }
+}
+
+function scrub(d: IntentDetails): IntentDetails {
+  const json = JSON.stringify(d);
+  return json.includes(UNKNOWN) ? (JSON.parse(json.split(UNKNOWN).join('…')) as IntentDetails) : d;
 }
 
 function findMissing(n: import('./parse.js').SyntaxNode): string | undefined {

@@ -21,6 +21,8 @@ export class TreeBuilder implements WordEnv {
   /** Places where tree-sitter's words and bash's words may differ (text lost between words). */
   readonly anomalies: { start: number; end: number; text: string }[] = [];
   private offset = 0;
+  /** Source of the tree being built (node.text walks the native tree; slicing this is cheaper). */
+  private src = '';
   private conditional = 0;
 
   constructor(private readonly ctx: TreeContext) {}
@@ -54,7 +56,8 @@ export class TreeBuilder implements WordEnv {
     if (node.type === 'concatenation') for (const c of node.children) this.checkBareNewline(c);
   }
 
-  program(root: SyntaxNode): CommandNode[] {
+  program(root: SyntaxNode, text: string): CommandNode[] {
+    this.src = text;
     return this.statements(root.children);
   }
 
@@ -207,7 +210,7 @@ export class TreeBuilder implements WordEnv {
     const assignments: Assignment[] = [];
     const argv: Word[] = [];
     const redirects: Redirect[] = [];
-    const src = n.tree.rootNode.text;
+    const src = this.src;
     let prevEnd = -1;
     for (let i = 0; i < n.childCount; i++) {
       const c = n.child(i) as SyntaxNode;
@@ -240,7 +243,7 @@ export class TreeBuilder implements WordEnv {
     if (literal) return { body: bodyNode.text, literal, dynamic: [], subs: [] };
     const acc = { value: '', dynamic: [] as string[], subs: [] as CommandNode[] };
     let pos = bodyNode.startIndex;
-    const src = n.tree.rootNode.text;
+    const src = this.src;
     const text = (a: number, b: number): string => src.slice(a, b).replace(/\\([$`\\\n])/g, (_m, c: string) => (c === '\n' ? '' : c));
     for (const c of bodyNode.namedChildren) {
       if (c.type === 'heredoc_content') continue;
@@ -298,7 +301,7 @@ export class TreeBuilder implements WordEnv {
     const start = h.children.find((c) => c.type === 'heredoc_start');
     const body = h.children.find((c) => c.type === 'heredoc_body' || c.type === 'heredoc_end');
     if (start === undefined) return undefined;
-    const src = h.tree.rootNode.text;
+    const src = this.src;
     const endOfLine = src.indexOf('\n', start.endIndex);
     const tailEnd = body !== undefined ? Math.min(body.startIndex, endOfLine < 0 ? src.length : endOfLine) : endOfLine < 0 ? src.length : endOfLine;
     const tail = src.slice(start.endIndex, tailEnd);
@@ -306,8 +309,11 @@ export class TreeBuilder implements WordEnv {
     const saved = this.offset;
     this.offset = saved + start.endIndex - HEREDOC_PLACEHOLDER.length;
     try {
-      const root = this.ctx.reparse(HEREDOC_PLACEHOLDER + tail);
+      const saveSrc = this.src;
+      this.src = HEREDOC_PLACEHOLDER + tail;
+      const root = this.ctx.reparse(this.src);
       const nodes = this.statements(root.children);
+      this.src = saveSrc;
       if (nodes.length !== 1) {
         return { kind: 'error', text: tail, missing: false, start: start.endIndex + saved, end: tailEnd + saved };
       }
