@@ -3,7 +3,7 @@
  * pasted as they are, configuration errors, revocation reloads, rate limiting and SIGTERM.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runSsh, sshArgs, startBulwark } from './support/bulwark.js';
@@ -119,5 +119,32 @@ describe('shutdown', () => {
     await b.waitForLog((l) => l.event === 'server.stop');
     const refused = spawnSync('ssh', [...sshArgs({ port: b.port, key, cert }), 'true'], { timeout: 10_000 });
     expect(refused.status).toBe(255);
+  });
+});
+
+describe('retention', () => {
+  it('removes recordings past the configured age at startup, logs each, and keeps legal holds', async () => {
+    const dir = tempDir();
+    const rec = join(dir, 'recordings');
+    mkdirSync(rec);
+    const old = '20200101T000000Z-0a0a0a0a';
+    const held = '20200101T000000Z-0b0b0b0b';
+    const fresh = '20990101T000000Z-0c0c0c0c';
+    const longAgo = new Date('2020-01-02T00:00:00Z');
+    for (const id of [old, held, fresh]) {
+      writeFileSync(join(rec, `${id}.cast`), '{"version":2,"width":80,"height":24}\n');
+      if (id !== fresh) utimesSync(join(rec, `${id}.cast`), longAgo, longAgo);
+    }
+    const b = await startBulwark({ dir, configYaml: `retention:\n  maxAgeDays: 30\n  legalHold: [${held}]\n` });
+    try {
+      const line = await b.waitForLog((l) => l.event === 'recording.removed');
+      expect(line['id']).toBe(old);
+      expect(existsSync(join(rec, `${old}.cast`))).toBe(false);
+      expect(existsSync(join(rec, `${held}.cast`))).toBe(true);
+      expect(existsSync(join(rec, `${fresh}.cast`))).toBe(true);
+      expect(b.logs.filter((l) => l.event === 'recording.removed')).toHaveLength(1);
+    } finally {
+      await b.stop();
+    }
   });
 });

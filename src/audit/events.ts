@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = {
   'policy.reload': 'policy set (re)loaded',
   'policy.error': 'policy set rejected; previous one kept',
   'recording.failure': 'a session recording could not be written',
+  'recording.removed': 'retention removed a recording older than the configured maximum age',
 } as const;
 
 export type AuditCode = keyof typeof AUDIT_EVENTS;

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAuditLog } from '../audit/index.js';
+import { createAuditLog, type AuditLog } from '../audit/index.js';
 import { AuthError, authorizeCertificate, AuthRateLimiter, loadTrustedCas, NO_REVOCATION_LIST, RevocationList, type RevocationCheck } from '../auth/index.js';
 import { systemClock } from '../core/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config/index.js';
-import { loadOrCreateRecordingKey } from '../recording/index.js';
+import { applyRetention, loadOrCreateRecordingKey } from '../recording/index.js';
 import { RecordingHealth } from '../session/index.js';
 import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ssh/index.js';
 import { EXIT, writeLine, type CliIO } from './io.js';
@@ -62,6 +62,20 @@ function banner(config: Config, port: number, hostPub: string, devCa: string | u
     );
   }
   return lines.join('\n');
+}
+
+/** Applies the configured retention now and every hour; removals and failures are logged. */
+function startRetention(config: Config, log: AuditLog): NodeJS.Timeout | undefined {
+  const maxAgeDays = config.retention.maxAgeDays;
+  if (maxAgeDays === undefined) return undefined;
+  const sweep = () =>
+    void applyRetention(config.recordings, {
+      maxAgeDays,
+      legalHold: config.retention.legalHold,
+      log: (e) => log.event('recording.removed', { id: e.id, file: e.file, ageDays: e.ageDays }),
+    }).catch((err: Error) => log.error('recording.failure', { phase: 'retention', error: err.message }));
+  sweep();
+  return setInterval(sweep, 3_600_000).unref();
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -157,6 +171,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         kindDefault: config.defaultKind,
       }),
   });
+  const retention = startRetention(config, log);
   const addr = await server.listen();
   writeLine(io.stderr, banner(config, addr.port, host.publicKeyPath, devCa));
 
@@ -165,6 +180,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       writeLine(io.stderr, `bulwark: ${signal} received, closing (grace ${config.shutdownGraceSeconds}s)`);
       void server.shutdown().then(() => {
         revocation.close?.();
+        clearInterval(retention);
         log.flush();
         resolve(EXIT.ok);
       });

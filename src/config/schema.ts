@@ -51,6 +51,14 @@ export const configSchema = z
     /** Client environment variables passed to the shell; anything else is dropped. */
     acceptEnv: z.array(envName).default(['TERM', 'LANG', 'LC_*', 'COLORTERM', 'BULWARK_REASON']),
     onRecordingFailure: z.enum(['terminate', 'continue']).default('terminate'),
+    /** Recordings older than maxAgeDays are removed (hourly and at startup), except legal holds. */
+    retention: z
+      .object({
+        maxAgeDays: z.number().positive().optional(),
+        legalHold: z.array(z.string().regex(/^[0-9TZ]+-[0-9a-f]+$/, 'a recording id')).default([]),
+      })
+      .strict()
+      .default({ legalHold: [] }),
     /** Off removes the evidence trail: meant for benchmarks and throwaway labs only. */
     recordSessions: z.boolean().default(true),
     shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
