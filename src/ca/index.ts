@@ -52,3 +52,7 @@ export {
 } from './certificate.js';
 export { Krl, parseKrl, isKrl } from './krl.js';
 export { encodePublicKey, formatPublicKeyLine, signSsh } from './encode.js';
+export { issueCertificate, type IssueRequest, type IssuedCertificate } from './issue.js';
+export { readOpenSshPrivateKey, writeOpenSshPrivateKey, type OpenSshPrivateKey } from './issue-keyfile.js';
+export { SerialLog } from './issue-serial.js';
+export { IssueError, type IssueErrorCode } from './issue-errors.js';
