@@ -29,6 +29,10 @@ export interface PolicyCase {
   readonly target: string | TargetFacts | undefined;
   readonly approved: boolean;
   readonly mode: 'interactive' | 'exec';
+  /** A terminal is attached; default false, as for `bulwark judge` (ssh host 'cmd'). */
+  readonly tty: boolean;
+  /** For the interactive action: the programs, as the analyser would name them. */
+  readonly interactive?: readonly string[];
   readonly expect: { readonly decision: Verdict; readonly rule?: string; readonly obligations?: readonly string[] };
 }
 
@@ -96,6 +100,9 @@ function caseOf(file: string, raw: unknown, index: number): PolicyCase | string 
   if (e.obligations !== undefined && !obligations) return `${name}: expect.obligations must be a list of "kind:value"`;
   const mode = raw.mode ?? 'exec';
   if (mode !== 'exec' && mode !== 'interactive') return `${name}: mode must be exec or interactive`;
+  if (raw.tty !== undefined && typeof raw.tty !== 'boolean') return `${name}: tty must be true or false`;
+  const interactive = raw.interactive === undefined ? undefined : strings(raw.interactive);
+  if (raw.interactive !== undefined && !interactive) return `${name}: interactive must be a list of program names`;
   return {
     file,
     name,
@@ -106,6 +113,8 @@ function caseOf(file: string, raw: unknown, index: number): PolicyCase | string 
     target,
     approved: raw.approved === true,
     mode,
+    tty: raw.tty === true,
+    ...(interactive ? { interactive } : {}),
     expect: { decision: e.decision as Verdict, ...(e.rule !== undefined ? { rule: e.rule } : {}), ...(obligations ? { obligations } : {}) },
   };
 }
@@ -157,7 +166,14 @@ export function runPolicyCase(engine: PolicyEngine, c: PolicyCase, deps: CaseDep
   const req = {
     principal: { subject: c.principal.user, kind: c.principal.kind, groups: c.principal.groups },
     target,
-    context: { now: deps.now ?? Date.now(), approved: c.approved, mode: c.mode, ...(c.command !== undefined ? { command: c.command } : {}) },
+    context: {
+      now: deps.now ?? Date.now(),
+      approved: c.approved,
+      mode: c.mode,
+      tty: c.tty,
+      ...(c.command !== undefined ? { command: c.command } : {}),
+      ...(c.interactive ? { interactive: c.interactive } : {}),
+    },
   };
   const decision =
     c.intents === undefined && c.action === 'exec' && c.command !== undefined
@@ -171,6 +187,6 @@ export function runPolicyCase(engine: PolicyEngine, c: PolicyCase, deps: CaseDep
     const want = [...c.expect.obligations].sort();
     if (got.join(',') !== want.join(',')) diff.push(`obligations: expected [${want.join(', ')}], got [${got.join(', ')}]`);
   }
-  if (diff.length > 0) diff.push(`reason: ${decision.reason}`, `intents: [${decision.intents.map((i) => i.category).join(', ')}]`);
+  if (diff.length > 0) diff.push(`reason: ${decision.reason}`, `intents: [${decision.intents.map((i) => `${i.category}: ${i.explanation}`).join('; ')}]`);
   return { case: c, decision, ok: diff.length === 0, diff };
 }

@@ -36,12 +36,37 @@ export function countParts(text: string): { policies: number; templates: number 
 export interface PolicyShape {
   readonly effect: 'permit' | 'forbid';
   readonly annotations: Readonly<Record<string, string>>;
+  /** Context attributes the conditions read, or 'all' when `context` is used as a whole. */
+  readonly contextAttributes: ReadonlySet<string> | 'all';
+}
+
+const isContext = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { Var?: unknown }).Var === 'context';
+
+/** Which context attributes an expression reads: `context.x` and `context has x` name one; any
+ * other use of `context` (comparing or passing the whole record) counts as reading all. */
+function contextUse(node: unknown, found: Set<string>): boolean {
+  if (Array.isArray(node)) return node.every((n) => contextUse(n, found));
+  if (typeof node !== 'object' || node === null) return true;
+  if (isContext(node)) return false;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    const v = value as { left?: unknown; attr?: unknown } | null;
+    if ((key === '.' || key === 'has') && v && isContext(v.left)) {
+      const attr = Array.isArray(v.attr) ? v.attr[0] : v.attr;
+      if (typeof attr !== 'string') return false;
+      found.add(attr);
+      continue;
+    }
+    if (!contextUse(value, found)) return false;
+  }
+  return true;
 }
 
 export function shapeOf(policyText: string): PolicyShape | readonly DetailedError[] {
   const answer = cedar.policyToJson(policyText);
   if (answer.type === 'failure') return answer.errors;
-  return { effect: answer.json.effect, annotations: answer.json.annotations ?? {} };
+  const found = new Set<string>();
+  const bounded = contextUse(answer.json.conditions, found);
+  return { effect: answer.json.effect, annotations: answer.json.annotations ?? {}, contextAttributes: bounded ? found : 'all' };
 }
 
 export interface ValidationOutcome {
@@ -65,14 +90,28 @@ export function preparse(setId: string, policies: Record<string, string>): reado
   return answer.type === 'success' ? [] : answer.errors;
 }
 
-export function preparseSchema(name: string, schema: string): readonly DetailedError[] {
-  const answer = cedar.preparseSchema(name, schema);
-  return answer.type === 'success' ? [] : answer.errors;
+/** Parent action ids of each action declared in the schema (`action exec in [command]`), by the
+ * action's id; actions of namespace `ns` only. */
+export function actionParents(schema: string, ns: string): Map<string, string[]> | readonly DetailedError[] {
+  const answer = cedar.schemaToJson(schema);
+  if (answer.type === 'failure') return answer.errors;
+  const out = new Map<string, string[]>();
+  for (const [id, action] of Object.entries(answer.json[ns]?.actions ?? {})) {
+    out.set(id, (action.memberOf ?? []).filter((m) => m.type === undefined || m.type === `${ns}::Action`).map((m) => m.id));
+  }
+  return out;
+}
+
+/** Schema conformance of a context and of entities as bulwark builds them; checked once per load,
+ * so that evaluation itself can skip the schema (see authorize). */
+export function checkRequestShape(schema: string, action: CedarUid, context: Record<string, CedarValueJson>, entities: EntityJson[]): readonly DetailedError[] {
+  const c = cedar.checkParseContext({ context, schema, action });
+  const e = cedar.checkParseEntities({ entities, schema });
+  return [...(c.type === 'failure' ? c.errors : []), ...(e.type === 'failure' ? e.errors : [])];
 }
 
 export interface AuthorizeCall {
   readonly setId: string;
-  readonly schemaId: string;
   readonly principal: CedarUid;
   readonly action: CedarUid;
   readonly resource: CedarUid;
@@ -80,8 +119,14 @@ export interface AuthorizeCall {
   readonly entities: EntityJson[];
 }
 
-/** One decision against a preparsed set. The request (context and entities) is validated against
- * the preparsed schema, so a missing or mistyped attribute is a failure, never a silent skip. */
+/**
+ * One decision against a preparsed set, without the schema. Measured on the shipped set: the call
+ * costs ~0.25 ms with schema validation of the full request, ~0.18 ms without the schema and with
+ * only the context attributes the policies read; marshalling the request into wasm is most of it.
+ * What the schema would check is guaranteed elsewhere: request.ts checks every field's type, the
+ * loader checks once that the shape bulwark builds conforms to the schema, and the caller passes
+ * the action's ancestors the schema declares. A policy reading anything else errors, which denies.
+ */
 export function authorize(call: AuthorizeCall): AuthorizationAnswer {
   return cedar.statefulIsAuthorized({
     principal: call.principal,
@@ -90,8 +135,6 @@ export function authorize(call: AuthorizeCall): AuthorizationAnswer {
     context: call.context,
     entities: call.entities,
     preparsedPolicySetId: call.setId,
-    preparsedSchemaName: call.schemaId,
-    validateRequest: true,
   });
 }
 

@@ -230,3 +230,66 @@ forbid (principal, action, resource) when { context.categories.contains("evasion
     expect(e.evaluate(request({ intents: [nc] })).rule).toBe('host');
   });
 });
+
+describe('interactive programs for agents', () => {
+  let engine: PolicyEngine;
+  beforeAll(async () => {
+    engine = new PolicyEngine(await loadPolicySet(SHIPPED_POLICIES));
+  });
+
+  it('allows only pagers, and only without a terminal', () => {
+    const ask = (interactive: string[], tty?: boolean) => engine.evaluate(request({ action: 'interactive', kind: 'agent', interactive, ...(tty !== undefined ? { tty } : {}) }));
+    expect(ask(['man'], false)).toMatchObject({ verdict: 'allow', rule: 'agents.pager' });
+    expect(ask(['less', 'man'], false).verdict).toBe('allow');
+    expect(ask(['man'], true)).toMatchObject({ verdict: 'deny', rule: 'agents.no-interactive' });
+    // The caller did not say whether a terminal is attached: assume it is.
+    expect(ask(['man']).verdict).toBe('deny');
+    expect(ask(['man', 'bash'], false).verdict).toBe('deny');
+    expect(ask([], false).verdict).toBe('deny');
+  });
+});
+
+describe('decision cache', () => {
+  const cleanups: (() => void)[] = [];
+  afterAll(() => cleanups.forEach((c) => c()));
+
+  it('knows which context attributes the shipped policies read', async () => {
+    const set = await loadPolicySet(SHIPPED_POLICIES);
+    expect(set.contextAttributes).toEqual(['categories', 'homePaths', 'interactive', 'paths', 'sqlEffects', 'tty']);
+  });
+
+  it('never serves one request the outcome of another that differs in what policies read', async () => {
+    const engine = new PolicyEngine(await loadPolicySet(SHIPPED_POLICIES));
+    const variants = [
+      request({ kind: 'human', intents: [intent('secrets.read', { paths: ['/srv/.env'] })] }),
+      request({ kind: 'human', intents: [intent('secrets.read', { paths: ['/root/.aws/credentials'] })] }),
+      request({ kind: 'human', groups: ['dba'], environment: 'staging', intents: [intent('destroy.database', { sqlEffect: 'truncate' })] }),
+      request({ kind: 'human', groups: [], environment: 'staging', intents: [intent('destroy.database', { sqlEffect: 'truncate' })] }),
+      request({ kind: 'human', groups: ['dba'], environment: 'staging', intents: [intent('destroy.database', { sqlEffect: 'drop' })] }),
+      request({ kind: 'human', groups: ['dba'], environment: 'staging', intents: [intent('destroy.database', { sqlEffect: 'truncate' })], approved: true }),
+    ];
+    const first = variants.map((r) => engine.evaluate(r));
+    expect(first.map((d) => d.verdict)).toEqual(['allow', 'deny', 'allow', 'review', 'review', 'allow']);
+    // Again, in reverse, now from the cache: same answers.
+    const again = [...variants].reverse().map((r) => engine.evaluate(r)).reverse();
+    expect(again).toEqual(first);
+    // The fresh engine (no cache) agrees too.
+    const fresh = new PolicyEngine(await loadPolicySet(SHIPPED_POLICIES));
+    expect(variants.map((r) => fresh.evaluate(r))).toEqual(first);
+  });
+
+  it('keys on the whole context when a policy uses it as a whole, and on time when a policy reads it', async () => {
+    const { dir, cleanup } = policyDir({
+      'p.cedar': `permit (principal, action, resource);
+@id("whole") forbid (principal, action, resource) when { context == context && context.command == "bad" };
+@id("late") forbid (principal, action, resource) when { context.hourUtc >= 22 };`,
+    });
+    cleanups.push(cleanup);
+    const set = await loadPolicySet(dir);
+    expect(set.contextAttributes).toBe('all');
+    const engine = new PolicyEngine(set);
+    expect(engine.evaluate(request({ command: 'good' })).verdict).toBe('allow');
+    expect(engine.evaluate(request({ command: 'bad' })).rule).toBe('whole');
+    expect(engine.evaluate(request({ command: 'good', now: Date.UTC(2026, 0, 5, 23) })).rule).toBe('late');
+  });
+});

@@ -30,7 +30,7 @@ export function judgeLine(engine: PolicyEngine, analyze: AnalyzeLine, command: s
   if (!analysis.complete) {
     return failClosed('the command line is incomplete (open quote, here-document or continuation)', analysis.intents);
   }
-  const context = { ...req.context, command };
+  const context = { ...req.context, command, interactive: analysis.interactive ?? [] };
   const exec = engine.evaluate({ ...req, action: 'exec', intents: analysis.intents, context });
   if (!analysis.interactive || analysis.interactive.length === 0) return exec;
   const interactive = engine.evaluate({ ...req, action: 'interactive', intents: analysis.intents, context });

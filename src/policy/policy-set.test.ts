@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -65,6 +65,19 @@ describe('loadPolicySet rejects', () => {
       expect(err.code, text).toBe('ERR_POLICY_ANNOTATION');
       expect(err.message).toMatch(message);
     }
+  });
+
+  it('a schema that asks for more than bulwark provides (checked once, since evaluation skips the schema)', async () => {
+    const { dir, cleanup } = policyDir({ 'a.cedar': OK });
+    cleanups.push(cleanup);
+    const schemaFile = join(dir, 'schema.cedarschema');
+    const original = readFileSync(schemaFile, 'utf8');
+    writeFileSync(schemaFile, original.replace('command: String,', 'command: String,\n    ticket: String,'));
+    await expect(loadPolicySet(dir)).rejects.toThrow(/does not fit the schema.*ticket/s);
+    writeFileSync(schemaFile, original.replace('kind: String,', 'kind: String,\n    team: String,'));
+    await expect(loadPolicySet(dir)).rejects.toMatchObject({ code: 'ERR_POLICY_SCHEMA_INVALID' });
+    writeFileSync(schemaFile, original.replace('action approve appliesTo', 'action approval appliesTo'));
+    await expect(loadPolicySet(dir)).rejects.toThrow(/does not declare action "approve"/);
   });
 
   it('templates', async () => {

@@ -8,6 +8,7 @@ import type { Obligation } from '../core/decision.js';
 import * as cedar from './cedar.js';
 import type { DetailedError } from './cedar.js';
 import { PolicyError, type PolicyErrorCode, type PolicyProblem } from './errors.js';
+import { NS, POLICY_ACTIONS, toCedarRequest, type PolicyRequest } from './request.js';
 import { byteLength, locateByte, locateChar, splitPolicies } from './source.js';
 
 export const SCHEMA_FILE = 'schema.cedarschema';
@@ -37,11 +38,16 @@ export interface PolicySet {
   readonly dir: string;
   readonly files: readonly string[];
   readonly policies: readonly PolicyInfo[];
+  /** Context attributes any policy reads ('all' if one uses the whole record). A decision depends
+   * on nothing else of the context, which is what makes caching decisions sound. */
+  readonly contextAttributes: readonly string[] | 'all';
   /** Validator warnings (e.g. a policy that can never apply); they do not block loading. */
   readonly warnings: readonly string[];
   /** Ids of the preparsed sets in the wasm cache: every policy, and the same without review forbids
    * (what applies once a request is approved). */
-  readonly cedarIds: { readonly full: string; readonly approved: string; readonly schema: string };
+  readonly cedarIds: { readonly full: string; readonly approved: string };
+  /** Every ancestor of each action, from the schema's `in [...]` (e.g. exec -> [command]). */
+  readonly actionAncestors: ReadonlyMap<string, readonly string[]>;
   readonly loadedAt: number;
 }
 
@@ -108,6 +114,7 @@ class Problems {
 
 interface Pending {
   readonly info: PolicyInfo;
+  readonly contextAttributes: ReadonlySet<string> | 'all';
   readonly text: string;
   readonly fileText: string;
   readonly startByte: number;
@@ -163,9 +170,49 @@ function readFilePolicies(src: FileSource, firstOrder: number, problems: Problem
       line,
       order: firstOrder + i,
     };
-    out.push({ info, text: chunk.text, fileText: src.text, startByte });
+    out.push({ info, contextAttributes: shape.contextAttributes, text: chunk.text, fileText: src.text, startByte });
   }
   return out;
+}
+
+const SAMPLE: PolicyRequest = {
+  action: 'exec',
+  principal: { subject: 'sample', kind: 'agent', groups: ['sample'] },
+  target: { name: 'sample', environment: 'production', labels: ['sample'] },
+  intents: [],
+  context: { now: 0, approved: false, mode: 'exec', command: '', sourceAddress: '', serial: '', tty: false, interactive: [] },
+};
+
+/** Evaluation runs without the schema (cedar.ts, authorize), so check here, once, that what bulwark
+ * builds for each action conforms to it: an edited schema that demands an attribute bulwark does
+ * not fill is rejected at load instead of denying every request. Returns the action ancestors. */
+function requestShapeFits(dir: string, schema: string): Map<string, string[]> {
+  const parents = cedar.actionParents(schema, NS);
+  if (!(parents instanceof Map)) throw new PolicyError('ERR_POLICY_SCHEMA_INVALID', `${SCHEMA_FILE} in ${dir} is not a valid schema`, problemsAt(SCHEMA_FILE, schema, 0, parents));
+  const problems: PolicyProblem[] = [];
+  const ancestors = new Map<string, string[]>();
+  for (const action of POLICY_ACTIONS) {
+    if (!parents.has(action)) {
+      problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `the schema does not declare action "${action}"` });
+      continue;
+    }
+    const req = toCedarRequest({ ...SAMPLE, action });
+    if ('invalid' in req) throw new PolicyError('ERR_POLICY_ENGINE', `sample request is invalid: ${req.invalid}`);
+    for (const e of cedar.checkRequestShape(schema, req.action, req.context, req.entities)) {
+      problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `for action "${action}", the request bulwark builds does not fit the schema: ${e.message}` });
+    }
+    const seen = new Set<string>();
+    const todo = [...(parents.get(action) ?? [])];
+    while (todo.length > 0) {
+      const a = todo.pop() as string;
+      if (seen.has(a)) continue;
+      seen.add(a);
+      todo.push(...(parents.get(a) ?? []));
+    }
+    ancestors.set(action, [...seen]);
+  }
+  if (problems.length > 0) throw new PolicyError('ERR_POLICY_SCHEMA_INVALID', `${SCHEMA_FILE} in ${dir} does not match what bulwark provides`, problems);
+  return ancestors;
 }
 
 /**
@@ -205,19 +252,29 @@ export async function loadPolicySet(dir: string): Promise<PolicySet> {
     throw new PolicyError('ERR_POLICY_VALIDATION', `policy set in ${dir} does not match ${SCHEMA_FILE}`, locate(outcome.errors));
   }
 
+  const actionAncestors = requestShapeFits(dir, schema);
+
   generation += 1;
   const base = `bulwark-${process.pid}-${generation}`;
-  const cedarIds = { full: `${base}-full`, approved: `${base}-approved`, schema: `${base}-schema` };
+  const cedarIds = { full: `${base}-full`, approved: `${base}-approved` };
   const approvedTexts = Object.fromEntries(pending.filter((p) => p.info.decision !== 'review' || p.info.effect === 'permit').map((p) => [p.info.key, p.text]));
-  const wasmErrors = [...cedar.preparseSchema(cedarIds.schema, schema), ...cedar.preparse(cedarIds.full, texts), ...cedar.preparse(cedarIds.approved, approvedTexts)];
+  const wasmErrors = [...cedar.preparse(cedarIds.full, texts), ...cedar.preparse(cedarIds.approved, approvedTexts)];
   if (wasmErrors.length > 0) throw new PolicyError('ERR_POLICY_ENGINE', `cedar could not preparse ${dir}: ${cedar.describeCedarErrors(wasmErrors)}`);
 
+  const used = new Set<string>();
+  let all = false;
+  for (const p of pending) {
+    if (p.contextAttributes === 'all') all = true;
+    else for (const a of p.contextAttributes) used.add(a);
+  }
   return Object.freeze({
     dir,
+    contextAttributes: all ? 'all' : Object.freeze([...used].sort()),
     files: files.map((f) => f.file),
     policies: Object.freeze(pending.map((p) => p.info)),
     warnings: Object.freeze(locate(outcome.warnings).map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)),
     cedarIds,
+    actionAncestors,
     loadedAt: Date.now(),
   });
 }

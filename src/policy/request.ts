@@ -22,6 +22,10 @@ export interface PolicyRequest {
     readonly now: number;
     readonly approved: boolean;
     readonly mode: 'interactive' | 'exec';
+    /** A terminal is attached (guarded shell, or exec with a pty request). Absent means true. */
+    readonly tty?: boolean;
+    /** Programs in the line that read commands of their own (the analyser's `interactive`). */
+    readonly interactive?: readonly string[];
   };
 }
 
@@ -33,7 +37,7 @@ export interface CedarRequest {
   readonly entities: EntityJson[];
 }
 
-const NS = 'Bulwark';
+export const NS = 'Bulwark';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isStringList = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every(isString);
@@ -72,7 +76,12 @@ export function toCedarRequest(req: PolicyRequest): CedarRequest | { readonly in
   if (!Array.isArray(req.intents)) return { invalid: 'intents are missing' };
   for (const intent of req.intents as readonly Partial<Intent>[]) {
     if (!intent || !isIntentCategory(intent.category)) return { invalid: `unknown intent category ${JSON.stringify(intent?.category)}` };
-    if (intent.details === null || typeof intent.details !== 'object') return { invalid: `intent ${intent.category} has no details` };
+    const d = intent.details;
+    if (d === null || typeof d !== 'object') return { invalid: `intent ${intent.category} has no details` };
+    for (const k of ['binaries', 'tables', 'paths', 'hosts'] as const) {
+      if (d[k] !== undefined && !isStringList(d[k])) return { invalid: `intent ${intent.category} details.${k} is not a list of strings` };
+    }
+    if (d.sqlEffect !== undefined && !isString(d.sqlEffect)) return { invalid: `intent ${intent.category} details.sqlEffect is not a string` };
   }
   const c = req.context as Partial<PolicyRequest['context']> | undefined;
   if (!c || typeof c.now !== 'number' || !Number.isFinite(c.now)) return { invalid: 'context has no valid time' };
@@ -81,6 +90,8 @@ export function toCedarRequest(req: PolicyRequest): CedarRequest | { readonly in
   for (const k of ['command', 'sourceAddress', 'serial'] as const) {
     if (c[k] !== undefined && !isString(c[k])) return { invalid: `context.${k} is not a string` };
   }
+  if (c.tty !== undefined && typeof c.tty !== 'boolean') return { invalid: 'context.tty is not a boolean' };
+  if (c.interactive !== undefined && !isStringList(c.interactive)) return { invalid: 'context.interactive is not a list of strings' };
 
   const intents = req.intents;
   const paths = union(intents, (i) => i.details.paths);
@@ -98,14 +109,16 @@ export function toCedarRequest(req: PolicyRequest): CedarRequest | { readonly in
     hourUtc: new Date(c.now).getUTCHours(),
     approved: c.approved,
     mode: c.mode,
+    tty: c.tty ?? true,
+    interactive: [...new Set(c.interactive ?? [])],
     command: c.command ?? '',
   };
   const groups = [...new Set(p.groups)];
   const principal = { type: `${NS}::User`, id: p.subject };
   const resource = { type: `${NS}::Target`, id: t.name };
+  // Group entities themselves carry nothing: listing them as parents is enough for `in`.
   const entities: EntityJson[] = [
     { uid: principal, attrs: { subject: p.subject, kind: p.kind }, parents: groups.map((g) => ({ type: `${NS}::Group`, id: g })) },
-    ...groups.map((g) => ({ uid: { type: `${NS}::Group`, id: g }, attrs: {}, parents: [] })),
     { uid: resource, attrs: { name: t.name, environment: t.environment, labels: [...new Set(t.labels)] }, parents: [] },
   ];
   return { principal, action: { type: `${NS}::Action`, id: req.action }, resource, context, entities };

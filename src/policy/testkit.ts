@@ -26,6 +26,8 @@ export interface RequestOverrides {
   mode?: 'interactive' | 'exec';
   now?: number;
   command?: string;
+  tty?: boolean;
+  interactive?: string[];
 }
 
 export function request(o: RequestOverrides = {}): PolicyRequest {
@@ -34,7 +36,7 @@ export function request(o: RequestOverrides = {}): PolicyRequest {
     principal: { subject: o.subject ?? 'someone@example.com', kind: o.kind ?? 'agent', groups: o.groups ?? [] },
     target: { name: o.target ?? 'box', environment: o.environment ?? 'development', labels: o.labels ?? [] },
     intents: o.intents ?? [],
-    context: { now: o.now ?? Date.UTC(2026, 0, 5, 14, 30), approved: o.approved ?? false, mode: o.mode ?? 'exec', command: o.command ?? 'true' },
+    context: { now: o.now ?? Date.UTC(2026, 0, 5, 14, 30), approved: o.approved ?? false, mode: o.mode ?? 'exec', command: o.command ?? 'true', ...(o.tty !== undefined ? { tty: o.tty } : {}), ...(o.interactive ? { interactive: o.interactive } : {}) },
   };
 }
 
