@@ -12,7 +12,8 @@
  * Known limits: intent details reach Cedar as unions over the whole line (a table and an effect
  * from different intents cannot be told apart); Cedar cannot pattern-match set members, hence the
  * `homePaths` normalisation; each reload leaves one preparsed set in the wasm heap (no eviction
- * API); templates are not supported; `approved` is trusted as given by the caller.
+ * API); templates are not supported; `approved` and `tty` are trusted as given by the caller.
+ * Decisions are cached per engine, keyed on exactly the inputs the policies read.
  */
 export { PolicyEngine, DEFAULT_DENY_RULE } from './engine.js';
 export { loadPolicySet, SCHEMA_FILE, type PolicySet, type PolicyInfo, type ForbidDecision } from './policy-set.js';
