@@ -102,12 +102,23 @@ export function actionParents(schema: string, ns: string): Map<string, string[]>
   return out;
 }
 
-/** Schema conformance of a context and of entities as bulwark builds them; checked once per load,
- * so that evaluation itself can skip the schema (see authorize). */
-export function checkRequestShape(schema: string, action: CedarUid, context: Record<string, CedarValueJson>, entities: EntityJson[]): readonly DetailedError[] {
-  const c = cedar.checkParseContext({ context, schema, action });
-  const e = cedar.checkParseEntities({ entities, schema });
-  return [...(c.type === 'failure' ? c.errors : []), ...(e.type === 'failure' ? e.errors : [])];
+/** Schema conformance of the requests bulwark builds (entities once, the context per action);
+ * checked once per load, so that evaluation itself can skip the schema (see authorize). The schema
+ * is converted to JSON once: each check would otherwise parse the text again. */
+export function checkRequestShapes(
+  schema: string,
+  entities: EntityJson[],
+  contexts: readonly { action: CedarUid; context: Record<string, CedarValueJson> }[],
+): { readonly errors: readonly DetailedError[]; readonly perAction: ReadonlyMap<string, readonly DetailedError[]> } {
+  const json = cedar.schemaToJson(schema);
+  if (json.type === 'failure') return { errors: json.errors, perAction: new Map() };
+  const e = cedar.checkParseEntities({ entities, schema: json.json });
+  const perAction = new Map<string, readonly DetailedError[]>();
+  for (const { action, context } of contexts) {
+    const c = cedar.checkParseContext({ context, schema: json.json, action });
+    if (c.type === 'failure') perAction.set(action.id, c.errors);
+  }
+  return { errors: e.type === 'failure' ? e.errors : [], perAction };
 }
 
 export interface AuthorizeCall {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describeError } from '../core/errors.js';
 import type { Obligation } from '../core/decision.js';
 import * as cedar from './cedar.js';
-import type { DetailedError } from './cedar.js';
+import type { CedarValueJson, DetailedError } from './cedar.js';
 import { PolicyError, type PolicyErrorCode, type PolicyProblem } from './errors.js';
 import { NS, POLICY_ACTIONS, toCedarRequest, type PolicyRequest } from './request.js';
 import { byteLength, locateByte, locateChar, splitPolicies } from './source.js';
@@ -191,16 +191,22 @@ function requestShapeFits(dir: string, schema: string): Map<string, string[]> {
   if (!(parents instanceof Map)) throw new PolicyError('ERR_POLICY_SCHEMA_INVALID', `${SCHEMA_FILE} in ${dir} is not a valid schema`, problemsAt(SCHEMA_FILE, schema, 0, parents));
   const problems: PolicyProblem[] = [];
   const ancestors = new Map<string, string[]>();
-  for (const action of POLICY_ACTIONS) {
-    if (!parents.has(action)) {
-      problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `the schema does not declare action "${action}"` });
-      continue;
-    }
-    const req = toCedarRequest({ ...SAMPLE, action });
+  const samples = POLICY_ACTIONS.map((action) => toCedarRequest({ ...SAMPLE, action }));
+  const contexts: { action: { type: string; id: string }; context: Record<string, CedarValueJson> }[] = [];
+  for (const req of samples) {
     if ('invalid' in req) throw new PolicyError('ERR_POLICY_ENGINE', `sample request is invalid: ${req.invalid}`);
-    for (const e of cedar.checkRequestShape(schema, req.action, req.context, req.entities)) {
-      problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `for action "${action}", the request bulwark builds does not fit the schema: ${e.message}` });
+    if (!parents.has(req.action.id)) problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `the schema does not declare action "${req.action.id}"` });
+    else contexts.push({ action: req.action, context: req.context });
+  }
+  const first = samples[0];
+  if (first && !('invalid' in first)) {
+    const shapes = cedar.checkRequestShapes(schema, first.entities, contexts);
+    for (const e of shapes.errors) problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `the principal or target bulwark builds does not fit the schema: ${e.message}` });
+    for (const [action, errors] of shapes.perAction) {
+      for (const e of errors) problems.push({ file: SCHEMA_FILE, line: 0, column: 0, message: `for action "${action}", the request bulwark builds does not fit the schema: ${e.message}` });
     }
+  }
+  for (const action of POLICY_ACTIONS) {
     const seen = new Set<string>();
     const todo = [...(parents.get(action) ?? [])];
     while (todo.length > 0) {
