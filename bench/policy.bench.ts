@@ -74,6 +74,10 @@ export async function run(): Promise<void> {
   };
 
   console.log(`policy set: load+validate+preparse ${fmt(loadMs)} ms, ${set.policies.length} policies`);
+  const analysis: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) for (const c of commands) analysis.push(time(() => analyze(c)));
+  const a = summarize(analysis);
+  console.log(`analysis only, for reference (${analysis.length} lines): p50 ${fmt(a.p50us)} us, p99 ${fmt(a.p99us)} us, mean ${fmt(a.meanUs)} us`);
   for (const cold of [true, false]) {
     const label = cold ? 'cold cache' : 'warm cache';
     const d = summarize(decisions(cold));
