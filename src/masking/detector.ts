@@ -1,0 +1,134 @@
+/**
+ * The shape of a detector and the helpers that build one from a regular expression.
+ *
+ * A detector has three faces, because output arrives in chunks:
+ *  - `find`: complete matches in the scanned text (with validation such as Luhn or entropy);
+ *  - `partial`: a `$`-anchored expression that matches, at its leftmost start, any unfinished
+ *    match that reaches the end of the text; the streaming masker holds back text from there.
+ *    It must over-approximate (every prefix of every possible match, and every complete match
+ *    that more text could extend); matching too much only delays output until the flush timer;
+ *  - optionally `strong` (a partial distinctive enough to mask when a flush must release it) and
+ *    `body` (the characters a released, masked partial may continue with), and `block` for
+ *    matches whose end is far away (PEM blocks): everything from the start is masked until `end`.
+ *
+ * Trust boundary: detectors run on untrusted output; every expression is linear or bounded
+ * (no nested unbounded quantifiers), so no chunk can make matching slow.
+ */
+
+export interface Finding {
+  /** Span of the whole pattern (used to decide what may be emitted yet). */
+  readonly start: number;
+  readonly end: number;
+  /** Span to replace (e.g. only the value after `password=`). */
+  readonly maskStart: number;
+  readonly maskEnd: number;
+  readonly id: string;
+  /** Set for block starters: mask from maskStart until this expression matches. */
+  readonly block?: BlockRule;
+}
+
+export interface BlockRule {
+  /** Global expression whose first match ends the block (its end is the block's end). */
+  readonly end: RegExp;
+  /** Text characters after which an unterminated block gives up (fail-closed bound). */
+  readonly cap: number;
+}
+
+export interface Detector {
+  /** Policy vocabulary id (the value of `@mask("…")`). */
+  readonly id: string;
+  /** Rule name inside the id, for docs and tests. */
+  readonly rule: string;
+  /** Longest possible match in text characters: the look-back window for `partial`. */
+  readonly maxLength: number;
+  find(scan: string, from: number, out: Finding[]): void;
+  readonly partial: RegExp;
+  readonly strong?: RegExp;
+  /** Zero-width global expression matching where a released partial's continuation ends. */
+  readonly body?: RegExp;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+interface Trie {
+  terminal: boolean;
+  kids: Map<string, Trie>;
+}
+
+function trieSource(node: Trie, tail: string): string {
+  const alts: string[] = [];
+  if (node.terminal) alts.push(tail);
+  for (const [ch, kid] of node.kids) alts.push(`${escapeRe(ch)}(?:${trieSource(kid, tail)})?`);
+  return alts.length === 1 ? (alts[0] as string) : `(?:${alts.join('|')})`;
+}
+
+/**
+ * Source of an expression matching any non-empty prefix of one of `literals`, or a whole literal
+ * followed by `tail` (a source that may match empty). With flag `i`, give lower-case literals.
+ */
+export function openings(literals: readonly string[], tail: string): string {
+  const root: Trie = { terminal: false, kids: new Map() };
+  for (const lit of literals) {
+    let node = root;
+    for (const ch of lit) {
+      let kid = node.kids.get(ch);
+      if (!kid) {
+        kid = { terminal: false, kids: new Map() };
+        node.kids.set(ch, kid);
+      }
+      node = kid;
+    }
+    node.terminal = true;
+  }
+  const alts = [...root.kids].map(([ch, kid]) => `${escapeRe(ch)}(?:${trieSource(kid, tail)})?`);
+  return `(?:${alts.join('|')})`;
+}
+
+export interface RegexRule {
+  id: string;
+  rule: string;
+  /** Must carry the `g` and `d` flags. */
+  re: RegExp;
+  /** Capture group to mask (0 = whole match). */
+  group?: number;
+  validate?: (m: RegExpExecArray) => boolean;
+  maxLength: number;
+  partial: string;
+  flags?: string;
+  strong?: string;
+  /** Character class source ending a released partial's continuation, e.g. `[^A-Za-z0-9]`. */
+  stop?: string;
+  block?: BlockRule;
+}
+
+/** A detector from one global expression; leftmost, non-overlapping matches from `from`. */
+export function regexDetector(r: RegexRule): Detector {
+  const group = r.group ?? 0;
+  const flags = r.flags ?? '';
+  const partial = new RegExp(`${r.partial}$`, flags);
+  return {
+    id: r.id,
+    rule: r.rule,
+    maxLength: r.maxLength,
+    partial,
+    ...(r.strong ? { strong: new RegExp(`^(?:${r.strong})`, flags) } : {}),
+    ...(r.stop ? { body: new RegExp(`(?=${r.stop})`, 'g') } : {}),
+    find(scan, from, out) {
+      const re = r.re;
+      re.lastIndex = from;
+      for (let m = re.exec(scan); m; m = re.exec(scan)) {
+        if (m[0].length === 0) re.lastIndex++;
+        if (r.validate && !r.validate(m)) {
+          re.lastIndex = m.index + 1;
+          continue;
+        }
+        const span = m.indices?.[group];
+        if (!span) continue;
+        const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart: span[0], maskEnd: span[1], id: r.id };
+        out.push(r.block ? { ...f, block: r.block } : f);
+      }
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The streaming masker on every sample: split at every byte offset across two chunks, with
+ * colour escapes inside the secret, in terminal and tag modes; lookalikes; flush behaviour;
+ * UTF-8 split across chunks; fail-closed on an internal fault.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Detector } from './detector.js';
+import { createMasker, createMaskerWith, DETECTOR_IDS, resolveDetectors } from './index.js';
+import { LOOKALIKES, SAMPLES } from './samples.testkit.js';
+
+const BEFORE = 'out: \x1b[1mstatus\x1b[0m ok\r\n> ';
+const AFTER = ' done\r\n$ ';
+const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
+function run(ids: string[], terminal: boolean, chunks: Buffer[]): Buffer {
+  const m = createMasker({ detectors: ids, terminal });
+  const out = chunks.map((c) => Buffer.from(m.push(c)));
+  out.push(Buffer.from(m.flush()));
+  expect(m.held).toBe(0);
+  expect(m.stats.faults).toBe(0);
+  return Buffer.concat(out);
+}
+
+/** Colour codes inside the secret text: after its 3rd character and before its last 4. */
+function coloured(text: string): string {
+  return `${text.slice(0, 3)}\x1b[31m${text.slice(3, -4)}\x1b[0;1m${text.slice(-4)}`;
+}
+
+function expectMasked(out: string, parts: readonly string[]): void {
+  for (const p of parts) {
+    expect(out).not.toContain(p);
+    expect(strip(out)).not.toContain(p);
+  }
+}
+
+describe.each([true, false])('terminal=%s', (terminal) => {
+  describe.each(SAMPLES.map((s) => [s.name, s] as const))('%s', (_name, sample) => {
+    for (const variant of ['plain', 'coloured'] as const) {
+      it(`${variant}: masked at every two-chunk split, surrounding text unchanged`, () => {
+        const text = BEFORE + (variant === 'plain' ? sample.text : coloured(sample.text)) + AFTER;
+        const bytes = Buffer.from(text, 'latin1');
+        const whole = run([sample.id], terminal, [bytes]).toString('latin1');
+        expectMasked(whole, sample.parts);
+        expect(whole.startsWith(BEFORE)).toBe(true);
+        expect(whole.endsWith(AFTER)).toBe(true);
+        if (terminal) {
+          expect(whole.length).toBe(text.length);
+          if (variant === 'coloured') expect(whole).toContain('\x1b[31m');
+        }
+        for (let cut = 1; cut < bytes.length; cut++) {
+          const split = run([sample.id], terminal, [bytes.subarray(0, cut), bytes.subarray(cut)]).toString('latin1');
+          if (split !== whole) expect({ cut, split }).toEqual({ cut, split: whole });
+        }
+      });
+    }
+  });
+});
+
+describe('lookalikes', () => {
+  it.each(LOOKALIKES.map((l) => [l]))('%j passes unchanged with every detector on', (text) => {
+    const line = `${BEFORE}${text}${AFTER}`;
+    expect(run(['all'], true, [Buffer.from(line)]).toString()).toBe(line);
+  });
+
+  it("masks AWS's documented example key id AKIAIOSFODNN7EXAMPLE (no allow-list: see docs)", () => {
+    expect(run(['cloud-keys'], true, [Buffer.from('id AKIAIOSFODNN7EXAMPLE.')]).toString()).toBe(`id ${'*'.repeat(20)}.`);
+  });
+
+  it('masks password values however weak, generic keys only when random-looking', () => {
+    const out = run(['assignments'], true, [Buffer.from('password=changeme token=Zq8xL2mW9vR4 token=hello\n')]).toString();
+    expect(out).toBe('password=******** token=************ token=hello\n');
+  });
+});
+
+describe('holding and flushing', () => {
+  it('never holds text that cannot start a match', () => {
+    const m = createMasker({ detectors: ['all'], terminal: true });
+    const prompt = Buffer.from('\x1b[32malice@prod-db\x1b[0m:~$ ');
+    expect(Buffer.from(m.push(prompt)).toString()).toBe(prompt.toString());
+    expect(m.held).toBe(0);
+  });
+
+  it('holds a possible start until flush() releases it', () => {
+    const m = createMasker({ detectors: ['emails'], terminal: true });
+    expect(Buffer.from(m.push(Buffer.from('mail bob'))).toString()).toBe('mail ');
+    expect(m.held).toBe(3);
+    expect(Buffer.from(m.flush()).toString()).toBe('bob');
+    expect(m.held).toBe(0);
+    expect(Buffer.from(m.push(Buffer.from(' sent\n'))).toString()).toBe(' sent\n');
+  });
+
+  it('releases a distinctive partial masked at flush, and keeps its continuation masked', () => {
+    const m = createMasker({ detectors: ['tokens'], terminal: true });
+    const tok = `ghp_${'Ab3'.repeat(12)}`;
+    expect(m.push(Buffer.from(`x ${tok.slice(0, 20)}`)).length).toBe(2);
+    const flushed = Buffer.from(m.flush()).toString();
+    expect(flushed).toBe('*'.repeat(20));
+    expect(Buffer.from(m.push(Buffer.from(`${tok.slice(20)} ok\n`))).toString()).toBe(`${'*'.repeat(tok.length - 20)} ok\n`);
+  });
+
+  it('masks a private key whose END line arrives many chunks later, streaming it out masked', () => {
+    const m = createMasker({ detectors: ['private-keys'], terminal: true });
+    let out = Buffer.from(m.push(Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----\n')));
+    for (let i = 0; i < 200; i++) {
+      out = Buffer.concat([out, m.push(Buffer.from('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAABlwAAAAdzc2gtcn\n'))]);
+      expect(m.held).toBe(0);
+    }
+    out = Buffer.concat([out, m.push(Buffer.from('-----END OPENSSH PRIVATE KEY-----\nafter\n'))]);
+    const s = out.toString();
+    expect(s).not.toMatch(/[A-Za-z0-9]{4}/.source === '' ? /x/ : /b3Blbn/);
+    expect(s.endsWith('\nafter\n')).toBe(true);
+    expect(s.split('\n').slice(0, -2).every((l) => /^[* ]*$/.test(l))).toBe(true);
+  });
+
+  it('gives up an unterminated block after its cap, masking everything up to it', () => {
+    const m = createMasker({ detectors: ['private-keys'], terminal: true });
+    let out = Buffer.from(m.push(Buffer.from('-----BEGIN RSA PRIVATE KEY-----\n')));
+    const line = Buffer.from(`${'A'.repeat(63)}\n`);
+    for (let i = 0; i < 1100; i++) out = Buffer.concat([out, m.push(line)]);
+    const s = out.toString();
+    expect(s.slice(0, 64 * 1024)).not.toContain('AAAA');
+    expect(s.slice(-64)).toContain('AAAA');
+  });
+});
+
+describe('bytes', () => {
+  it('keeps UTF-8 characters split across chunks intact', () => {
+    const text = Buffer.from(`héllo 中文 😀 ghp_${'x1Y'.repeat(12)} ß\n`);
+    const whole = run(['all'], true, [text]);
+    expect(whole.toString()).toMatch(/^héllo 中文 😀 \*+ ß\n$/);
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(run(['all'], true, [text.subarray(0, cut), text.subarray(cut)]).equals(whole)).toBe(true);
+    }
+  });
+
+  it('passes output through untouched with no detectors', () => {
+    const m = createMasker({ detectors: [], terminal: true });
+    const b = Buffer.from(`ghp_${'x1Y'.repeat(12)}`);
+    expect(Buffer.from(m.push(b)).equals(b)).toBe(true);
+    expect(m.held).toBe(0);
+  });
+
+  it('fails closed on an internal fault: held text comes out masked, never in clear', () => {
+    let calls = 0;
+    const broken: Detector = {
+      id: 'broken',
+      rule: 'broken',
+      maxLength: 10,
+      partial: /x+$/,
+      find() {
+        if (++calls > 1) throw new Error('boom');
+      },
+    };
+    const m = createMaskerWith([broken], true);
+    expect(Buffer.from(m.push(Buffer.from('abc xx'))).toString()).toBe('abc ');
+    expect(Buffer.from(m.push(Buffer.from('x secret\x1b[0m'))).toString()).toBe('*** ******[0m'.replace('[0m', '***'));
+    expect(m.stats.faults).toBe(1);
+    const t = createMaskerWith([broken], false);
+    calls = 5;
+    expect(Buffer.from(t.push(Buffer.from('secret'))).toString()).toBe('[masked:error]');
+  });
+});
+
+describe('detector ids', () => {
+  it('resolves groups and fails closed on an unknown id', () => {
+    expect(resolveDetectors(['pii']).ids).toEqual(['emails', 'payment-cards', 'ibans']);
+    expect(resolveDetectors(['Private-Keys, tokens']).ids).toEqual(['private-keys', 'tokens']);
+    const typo = resolveDetectors(['privat-keys']);
+    expect(typo.unknown).toEqual(['privat-keys']);
+    expect(typo.ids).toEqual(DETECTOR_IDS);
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The streaming transform: session output in, output safe to show and record out.
+ *
+ * Each push scans `ctx + text`, where text is the held bytes plus the new chunk with escapes
+ * removed (textview.ts) and ctx is the last CTX characters already emitted (so look-behinds and
+ * a match whose start was released by a flush still see their context). It then
+ *  1. masks complete findings; a block starter (a PEM BEGIN line) masks everything up to its END
+ *     line, however many chunks later, bounded by the rule's cap;
+ *  2. holds back text from the leftmost place where some detector's `partial` says a match may
+ *     still be under way (and from the start of any finding that straddles that place);
+ *  3. emits the rest at once. Text that cannot start a match is never held.
+ * flush() releases what is held; a held partial that is already distinctive (`strong`: `ghp_x…`,
+ * `eyJ…`, `password=x…`) is released masked, and its continuation stays masked (as a block that
+ * ends at the first character the secret cannot contain).
+ *
+ * Trust boundary: bytes are untrusted shell output; the output goes to the client and the
+ * recording. Never throws: an internal fault releases the held bytes fully masked (fail closed),
+ * counts a fault and starts afresh. Known limits: see index.ts and docs/masking.md.
+ */
+import type { Detector, Finding } from './detector.js';
+import type { TextView } from './textview.js';
+import { byteOf, forEachTextRun, viewOf } from './textview.js';
+
+/** Characters of already emitted text kept for look-behind and for matches a flush split. */
+export const CTX = 256;
+/** How far back an END line may have started in text already emitted. */
+const END_LOOKBACK = 96;
+
+export interface Replacement {
+  /** Terminal mode: one printable ASCII character per masked character (default `*`). */
+  readonly fill?: string;
+  /** Other modes: the text standing for a masked match (default `[masked:ID]`). */
+  readonly tag?: (id: string) => string;
+}
+
+export interface MaskerStats {
+  /** Masked findings per detector id. */
+  readonly masked: Readonly<Record<string, number>>;
+  /** Internal faults; each one released its held bytes fully masked. */
+  readonly faults: number;
+}
+
+export interface Masker {
+  /** Feeds output; returns what is safe to emit now (may share memory with `chunk`). */
+  push(chunk: Uint8Array): Uint8Array;
+  /** Releases everything held (call ~30 ms after the last push, and at the end). */
+  flush(): Uint8Array;
+  /** Bytes held back. */
+  readonly held: number;
+  readonly stats: MaskerStats;
+}
+
+interface Block {
+  readonly id: string;
+  readonly end: RegExp;
+  /** Scan index where masking starts and where the END search starts. */
+  start: number;
+  from: number;
+  capLeft: number;
+  tagged: boolean;
+}
+
+interface Range {
+  s: number;
+  e: number;
+  id: string;
+  /** Continuation of something already announced: no tag in tag mode. */
+  cont: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function createMaskerWith(detectors: readonly Detector[], terminal: boolean, replacement: Replacement = {}): Masker {
+  const fillCode = replacement.fill && /^[!-~]$/.test(replacement.fill) ? replacement.fill.charCodeAt(0) : 42;
+  const tagOf = replacement.tag ?? ((id: string) => `[masked:${id}]`);
+  let pending: Buffer = Buffer.alloc(0);
+  let ctx = '';
+  let block: Block | null = null;
+  let faults = 0;
+  const masked: Record<string, number> = {};
+
+  function count(id: string): void {
+    masked[id] = (masked[id] ?? 0) + 1;
+  }
+
+  /** Masks the block from `pos`; returns where normal scanning resumes (scan.length if open). */
+  function runBlock(b: Block, scan: string, base: number, ranges: Range[]): number {
+    b.end.lastIndex = Math.max(b.from, 0);
+    const m = b.end.exec(scan);
+    const e = m ? m.index + m[0].length : scan.length;
+    const s = Math.max(b.start, base);
+    if (e > s) {
+      ranges.push({ s, e, id: b.id, cont: b.tagged || b.start < base });
+      b.tagged = true;
+    }
+    if (m) {
+      block = null;
+      return e;
+    }
+    b.capLeft -= scan.length - s;
+    if (b.capLeft <= 0) block = null; // fail-closed bound reached: see docs/masking.md
+    return scan.length;
+  }
+
+  function process(final: boolean): Uint8Array {
+    const view = viewOf(pending, final);
+    const text = view.text;
+    const scan = ctx + text;
+    const base = ctx.length;
+    const ranges: Range[] = [];
+    const findings: Finding[] = [];
+    let pos = 0;
+    for (;;) {
+      if (block) {
+        pos = runBlock(block, scan, base, ranges);
+        if (block) break;
+      }
+      const found: Finding[] = [];
+      for (const d of detectors) d.find(scan, pos, found);
+      let first: Finding | undefined;
+      for (const f of found) if (f.block && f.maskEnd > base && (!first || f.maskStart < first.maskStart)) first = f;
+      for (const f of found) {
+        if (first && f.start >= first.maskStart) continue;
+        if (f.maskEnd <= base) continue; // entirely in emitted context: handled before
+        findings.push(f);
+      }
+      if (!first?.block) break;
+      count(first.id);
+      block = { id: first.id, end: first.block.end, start: first.maskStart, from: first.end, capLeft: first.block.cap, tagged: false };
+      pos = first.maskStart;
+    }
+    let hold = scan.length;
+    if (!block) {
+      for (const d of detectors) {
+        const w = Math.max(pos, scan.length - d.maxLength);
+        const m = d.partial.exec(scan.slice(w));
+        if (!m) continue;
+        const c = w + m.index;
+        if (!final) hold = Math.min(hold, c);
+        else if (d.strong?.test(scan.slice(c)) && d.body && scan.length > Math.max(c, base)) {
+          // Released masked; whatever continues the secret in later output stays masked.
+          findings.push({ start: c, end: scan.length, maskStart: c, maskEnd: scan.length, id: d.id });
+          block = { id: d.id, end: d.body, start: scan.length, from: scan.length, capLeft: d.maxLength, tagged: true };
+        }
+      }
+    }
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const f of findings) {
+        if (f.start < hold && f.end > hold && hold > base) {
+          hold = Math.max(base, f.start);
+          moved = true;
+        }
+      }
+    }
+    hold = Math.max(hold, base);
+    for (const f of findings) {
+      const s = Math.max(f.maskStart, base);
+      const e = Math.min(f.maskEnd, hold);
+      if (e <= s) continue;
+      ranges.push({ s, e, id: f.id, cont: f.maskStart < base });
+      if (f.maskStart >= base) count(f.id);
+    }
+    const t = hold - base;
+    const byteEnd = final ? pending.length : t >= text.length ? view.end : byteOf(view, t);
+    const out = emit(view, pending, byteEnd, ranges, base, t);
+    const dropped = Math.max(0, hold - CTX);
+    ctx = scan.slice(dropped, hold);
+    if (block) {
+      block.start = Math.max(0, block.start - dropped);
+      block.from = Math.max(block.start, block.from - dropped, ctx.length - END_LOOKBACK);
+    }
+    pending = byteEnd >= pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(byteEnd));
+    return out;
+  }
+
+  function emit(view: TextView, bytes: Buffer, byteEnd: number, ranges: Range[], base: number, limit: number): Uint8Array {
+    if (byteEnd === 0) return EMPTY;
+    const live = ranges
+      .map((r) => ({ ...r, s: r.s - base, e: Math.min(r.e - base, limit) }))
+      .filter((r) => r.e > r.s)
+      .sort((a, b) => a.s - b.s);
+    if (live.length === 0) return bytes.subarray(0, byteEnd);
+    if (terminal) {
+      const out = Buffer.from(bytes.subarray(0, byteEnd));
+      for (const r of live) {
+        forEachTextRun(view, r.s, r.e, (from, to) => {
+          for (let i = from; i < to; i++) {
+            const c = out[i] as number;
+            if (c > 0x20 && c < 0x7f) out[i] = fillCode;
+          }
+        });
+      }
+      return out;
+    }
+    const parts: Buffer[] = [];
+    let cursor = 0;
+    let lastEnd = -1;
+    for (const r of live) {
+      const s = Math.max(r.s, lastEnd);
+      if (s >= r.e) continue;
+      const bs = byteOf(view, s);
+      if (bs > cursor) parts.push(bytes.subarray(cursor, bs));
+      if (!r.cont && s === r.s) parts.push(Buffer.from(tagOf(r.id), 'utf8'));
+      // Keep the escapes inside the masked text (colour state stays right), drop its text bytes.
+      let k = bs;
+      forEachTextRun(view, s, r.e, (from, to) => {
+        if (from > k) parts.push(bytes.subarray(k, from));
+        k = to;
+      });
+      cursor = Math.max(cursor, k);
+      lastEnd = r.e;
+    }
+    if (byteEnd > cursor) parts.push(bytes.subarray(cursor, byteEnd));
+    return Buffer.concat(parts);
+  }
+
+  /** Fail closed: every held byte that could be secret text is masked or dropped. */
+  function failClosed(): Uint8Array {
+    faults++;
+    const held = pending;
+    pending = Buffer.alloc(0);
+    ctx = '';
+    block = null;
+    if (!terminal) return held.length === 0 ? EMPTY : Buffer.from(tagOf('error'), 'utf8');
+    const out = Buffer.alloc(held.length);
+    let n = 0;
+    for (const c of held) {
+      if (c === 0x1b) continue;
+      out[n++] = c > 0x20 && c < 0x7f ? fillCode : c;
+    }
+    return out.subarray(0, n);
+  }
+
+  return {
+    push(chunk: Uint8Array): Uint8Array {
+      try {
+        if (chunk.length === 0) return EMPTY;
+        const add = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        pending = pending.length === 0 ? add : Buffer.concat([pending, add]);
+        return process(false);
+      } catch {
+        return failClosed();
+      }
+    },
+    flush(): Uint8Array {
+      try {
+        return pending.length === 0 ? EMPTY : process(true);
+      } catch {
+        return failClosed();
+      }
+    },
+    get held() {
+      return pending.length;
+    },
+    get stats() {
+      return { masked: { ...masked }, faults };
+    },
+  };
+}
