@@ -42,6 +42,9 @@ export interface Detector {
   /** Longest possible match in text characters: the look-back window for `partial`. */
   readonly maxLength: number;
   find(scan: string, from: number, out: Finding[]): void;
+  /** Whether the pattern matches at `at` at all (before validation): a complete match there was
+   * already masked or judged harmless, so a flush need not mask it as a partial. */
+  matchesAt?(scan: string, at: number): boolean;
   readonly partial: RegExp;
   readonly strong?: RegExp;
   /** Zero-width global expression matching where a released partial's continuation ends. */
@@ -115,6 +118,10 @@ export function regexDetector(r: RegexRule): Detector {
     partial,
     ...(r.strong ? { strong: new RegExp(`^(?:${r.strong})`, flags) } : {}),
     ...(r.stop ? { body: new RegExp(`(?=${r.stop})`, 'g') } : {}),
+    matchesAt(scan, at) {
+      r.re.lastIndex = at;
+      return r.re.exec(scan)?.index === at;
+    },
     find(scan, from, out) {
       const re = r.re;
       re.lastIndex = from;

@@ -107,7 +107,7 @@ describe('holding and flushing', () => {
     }
     out = Buffer.concat([out, m.push(Buffer.from('-----END OPENSSH PRIVATE KEY-----\nafter\n'))]);
     const s = out.toString();
-    expect(s).not.toMatch(/[A-Za-z0-9]{4}/.source === '' ? /x/ : /b3Blbn/);
+    expect(s).not.toContain('b3Blbn');
     expect(s.endsWith('\nafter\n')).toBe(true);
     expect(s.split('\n').slice(0, -2).every((l) => /^[* ]*$/.test(l))).toBe(true);
   });
@@ -153,7 +153,7 @@ describe('bytes', () => {
     };
     const m = createMaskerWith([broken], true);
     expect(Buffer.from(m.push(Buffer.from('abc xx'))).toString()).toBe('abc ');
-    expect(Buffer.from(m.push(Buffer.from('x secret\x1b[0m'))).toString()).toBe('*** ******[0m'.replace('[0m', '***'));
+    expect(Buffer.from(m.push(Buffer.from('x secret\x1b[0m'))).toString()).toBe('*** *********'); // ESC dropped, '[0m' starred: fail closed beats looks
     expect(m.stats.faults).toBe(1);
     const t = createMaskerWith([broken], false);
     calls = 5;

@@ -137,7 +137,7 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
         if (!m) continue;
         const c = w + m.index;
         if (!final) hold = Math.min(hold, c);
-        else if (d.strong?.test(scan.slice(c)) && d.body && scan.length > Math.max(c, base)) {
+        else if (d.strong?.test(scan.slice(c)) && d.body && scan.length > Math.max(c, base) && !d.matchesAt?.(scan, c)) {
           // Released masked; whatever continues the secret in later output stays masked.
           findings.push({ start: c, end: scan.length, maskStart: c, maskEnd: scan.length, id: d.id });
           block = { id: d.id, end: d.body, start: scan.length, from: scan.length, capLeft: d.maxLength, tagged: true };
