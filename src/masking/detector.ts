@@ -46,6 +46,8 @@ export interface Detector {
    * already masked or judged harmless, so a flush need not mask it as a partial. */
   matchesAt?(scan: string, at: number): boolean;
   readonly partial: RegExp;
+  /** Membership table of the characters a partial consists of (see RegexRule.tail). */
+  readonly tail?: Uint8Array;
   readonly strong?: RegExp;
   /** Zero-width global expression matching where a released partial's continuation ends. */
   readonly body?: RegExp;
@@ -103,6 +105,14 @@ export interface RegexRule {
   strong?: string;
   /** Character class source ending a released partial's continuation, e.g. `[^A-Za-z0-9]`. */
   stop?: string;
+  /**
+   * Literals every match contains, with how far a match may start before one (`back`) and end
+   * after it (`forward`): the expression then only runs on windows around them, which matters
+   * for expressions that start with a character class (e-mail local parts, URL schemes).
+   */
+  anchors?: { literals: readonly string[]; back: number; forward: number };
+  /** Characters a partial match can consist of: its window starts at the trailing run of them. */
+  tail?: string;
   block?: BlockRule;
 }
 
@@ -122,10 +132,34 @@ export function regexDetector(r: RegexRule): Detector {
       r.re.lastIndex = at;
       return r.re.exec(scan)?.index === at;
     },
+    ...(r.tail ? { tail: classTable(r.tail) } : {}),
     find(scan, from, out) {
+      if (!r.anchors) {
+        findIn(scan, from, 0, Infinity, out);
+        return;
+      }
+      const { literals, back, forward } = r.anchors;
+      const at: number[] = [];
+      for (const lit of literals) for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
+      if (at.length === 0) return;
+      at.sort((a, b) => a - b);
+      let done = from;
+      for (const a of at) {
+        if (a < done) continue;
+        // One character before the window so look-behinds see real context.
+        const lo = Math.max(0, Math.max(done, a - back) - 1);
+        const window = scan.slice(lo, Math.min(scan.length, a + forward));
+        const n = out.length;
+        // Only matches that start by this anchor: a later one gets its own (whole) window.
+        findIn(window, Math.max(done, a - back) - lo, lo, a, out);
+        for (let k = n; k < out.length; k++) done = Math.max(done, (out[k] as Finding).end);
+      }
+    },
+  };
+  function findIn(scan: string, from: number, offset: number, maxStart: number, out: Finding[]): void {
       const re = r.re;
       re.lastIndex = from;
-      for (let m = re.exec(scan); m; m = re.exec(scan)) {
+      for (let m = re.exec(scan); m && offset + m.index <= maxStart; m = re.exec(scan)) {
         if (m[0].length === 0) re.lastIndex++;
         if (r.validate && !r.validate(m)) {
           re.lastIndex = m.index + 1;
@@ -133,9 +167,29 @@ export function regexDetector(r: RegexRule): Detector {
         }
         const span = m.indices?.[group];
         if (!span) continue;
-        const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart: span[0], maskEnd: span[1], id: r.id };
+        const o = offset;
+        const f: Finding = { start: o + m.index, end: o + m.index + m[0].length, maskStart: o + span[0], maskEnd: o + span[1], id: r.id };
         out.push(r.block ? { ...f, block: r.block } : f);
       }
-    },
-  };
+  }
+}
+
+/** A 128-entry membership table for a character class source such as `A-Za-z0-9_-`. */
+export function classTable(cls: string): Uint8Array {
+  const re = new RegExp(`[${cls}]`);
+  const t = new Uint8Array(129);
+  for (let c = 0; c < 128; c++) t[c] = re.test(String.fromCharCode(c)) ? 1 : 0;
+  t[128] = re.test('\u00e9') ? 1 : 0; // stands for every non-ASCII character
+  return t;
+}
+
+/** Start of the trailing run of characters in `table`. */
+export function trailingRun(scan: string, table: Uint8Array, floor: number): number {
+  let i = scan.length;
+  while (i > floor) {
+    const c = scan.charCodeAt(i - 1);
+    if (table[c < 128 ? c : 128] !== 1) break;
+    i--;
+  }
+  return i;
 }

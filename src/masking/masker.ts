@@ -18,6 +18,7 @@
  * counts a fault and starts afresh. Known limits: see index.ts and docs/masking.md.
  */
 import type { Detector, Finding } from './detector.js';
+import { trailingRun } from './detector.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
@@ -132,7 +133,8 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     let hold = scan.length;
     if (!block) {
       for (const d of detectors) {
-        const w = Math.max(pos, scan.length - d.maxLength);
+        let w = Math.max(pos, scan.length - d.maxLength);
+        if (d.tail) w = Math.max(w, trailingRun(scan, d.tail, w) - 1);
         const m = d.partial.exec(scan.slice(w));
         if (!m) continue;
         const c = w + m.index;

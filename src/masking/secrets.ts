@@ -24,6 +24,7 @@ const privateKeys: Detector[] = [
   regexDetector({
     id: 'private-keys',
     rule: 'pem-private-key',
+    anchors: { literals: ['-----BEGIN '], back: 0, forward: 64 },
     re: new RegExp(`-----BEGIN ${PEM_LABEL}-----`, 'gd'),
     maxLength: 64,
     partial: openings(['-----BEGIN '], '[A-Z0-9 ]{0,48}-{0,4}'),
@@ -40,6 +41,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-access-key-id-and-secret',
+    anchors: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], back: 0, forward: 72 },
     re: new RegExp(`(?<![A-Za-z0-9])${AWS_ID}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))?(?![A-Za-z0-9])`, 'gd'),
     maxLength: 70,
     partial: `(?<![A-Za-z0-9])${openings(['AKIA', 'ASIA', 'ABIA', 'ACCA'], `[A-Z0-9]{0,16}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{0,40})?`)}`,
@@ -60,6 +62,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-session-token',
+    tail: 'A-Za-z0-9_"\' \\t:=/+',
     re: new RegExp(`(?<![A-Za-z0-9])(?:${AWS_SESSION_NAMES.join('|')})${SEP}([A-Za-z0-9/+=]{100,2048})`, 'gdi'),
     group: 1,
     flags: 'i',
@@ -71,6 +74,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'gcp-service-account-private-key',
+    anchors: { literals: ['"private_key"'], back: 0, forward: 32 },
     re: /"private_key"[ \t]{0,8}:[ \t]{0,8}(")/dg,
     group: 1,
     maxLength: 40,
@@ -81,6 +85,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'gcp-private-key-id',
+    anchors: { literals: ['"private_key_id"'], back: 0, forward: 80 },
     re: /"private_key_id"[ \t]{0,8}:[ \t]{0,8}"([0-9a-f]{40})"/dg,
     group: 1,
     maxLength: 80,
@@ -102,6 +107,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'azure-sas-signature',
+    anchors: { literals: ['sig='], back: 1, forward: 210 },
     re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
     group: 1,
     maxLength: 210,
@@ -112,6 +118,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'azure-client-secret',
+    anchors: { literals: ['Q~'], back: 5, forward: 40 },
     re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/dg,
     maxLength: 40,
     partial: '(?<![A-Za-z0-9_~.-])(?:[A-Za-z0-9_~.]{1,3}|[A-Za-z0-9_~.]{3}[0-9](?:Q(?:~[A-Za-z0-9_~.-]{0,34})?)?)',
@@ -125,6 +132,8 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'service-token',
+    anchors: { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', '_live_'], back: 2, forward: 260 },
+    tail: 'A-Za-z0-9_\\-',
     re: /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,242}|glpat-[A-Za-z0-9_-]{20,64}|xox[abprs]-[A-Za-z0-9-]{10,250}|[sr]k_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9_-])/dg,
     maxLength: 260,
     partial: `(?<![A-Za-z0-9_-])(?:${openings(GH, '[A-Za-z0-9]{0,251}')}|${openings(['github_pat_'], '[A-Za-z0-9_]{0,242}')}|${openings(['glpat-'], '[A-Za-z0-9_-]{0,64}')}|${openings(['xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-'], '[A-Za-z0-9-]{0,250}')}|${openings(['sk_live_', 'rk_live_'], '[A-Za-z0-9]{0,247}')})`,
@@ -134,6 +143,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'slack-webhook',
+    tail: 'A-Za-z0-9/_:.\\-',
     re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{10,200}/dg,
     maxLength: 240,
     partial: openings(['https://hooks.slack.com/'], '[A-Za-z0-9/_-]{0,215}'),
@@ -143,6 +153,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'bearer',
+    tail: 'A-Za-z0-9._~+/= \\t\\-',
     re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/dgi,
     group: 1,
     flags: 'i',
@@ -157,6 +168,8 @@ const jwt: Detector[] = [
   regexDetector({
     id: 'jwt',
     rule: 'jwt',
+    anchors: { literals: ['eyJ'], back: 0, forward: 16400 },
+    tail: 'A-Za-z0-9_.\\-',
     re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}(?![A-Za-z0-9_-])/dg,
     maxLength: 16400,
     partial: `(?<![A-Za-z0-9_-])${openings(['eyJ'], '[A-Za-z0-9_-]{0,4096}(?:\\.[A-Za-z0-9_-]{0,8192}(?:\\.[A-Za-z0-9_-]{0,4096})?)?')}`,
@@ -172,6 +185,8 @@ const connectionStrings: Detector[] = [
   regexDetector({
     id: 'connection-strings',
     rule: 'url-password',
+    anchors: { literals: ['://'], back: 32, forward: 600 },
+    tail: `^\\s@"'<>`,
     re: new RegExp(`(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://${URL_USER}:(${URL_PASS}{1,256})@`, 'dg'),
     group: 1,
     maxLength: 560,

@@ -1,0 +1,69 @@
+/**
+ * Output masking throughput (pure CPU): ~256 MiB of terminal-like output (ls/log lines with
+ * colour codes, UTF-8, and a secret every ~64 KiB) pushed in 16 KiB chunks through
+ * createMasker(), against a plain copy of the same chunks and the masker with no detectors, in
+ * the same run. Prints MB/s and the cost relative to a plain copy; the lead measures the share of
+ * end-to-end ssh throughput. Set BULWARK_BENCH_MB to change the size.
+ */
+import { createMasker } from '../src/masking/index.js';
+import { SAMPLES } from '../src/masking/samples.testkit.js';
+import { fmt } from './stats.js';
+
+const CHUNK = 16 * 1024;
+
+function corpus(): Buffer {
+  const lines = [
+    'drwxr-xr-x  2 root root 4096 Nov 22 03:38 \x1b[01;34mdirectory\x1b[0m  café 日本語\r\n',
+    '-rw-r--r--  1 app  app  18230 Nov 21 17:02 \x1b[00mREADME.md\x1b[0m\r\n',
+    '2026-11-22T04:07:33.112Z \x1b[32mINFO\x1b[0m request id=7f3a2c path=/api/v1/orders status=200 took=12ms user=42\r\n',
+    '2026-11-22T04:07:33.118Z \x1b[33mWARN\x1b[0m retrying upstream db-2.internal:5432 attempt=2 backoff=250ms\r\n',
+    '  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\r\n',
+    ' 1234 postgres  20   0 2457812 163840  12288 S   3.0   1.0   1:23.45 postgres: writer\r\n',
+    'commit 9d4bac6e1f0a2b3c4d5e6f708192a3b4c5d6e7f8\r\nAuthor: Dev <dev@example.com>\r\n',
+  ];
+  const secrets = SAMPLES.map((s) => `${s.text}\r\n`);
+  const parts: string[] = [];
+  let size = 0;
+  let i = 0;
+  while (size < 4 * 1024 * 1024) {
+    const l = (i % 900 === 899 ? secrets[(i / 900) % secrets.length | 0] : lines[i % lines.length]) as string;
+    parts.push(l);
+    size += Buffer.byteLength(l);
+    i++;
+  }
+  return Buffer.from(parts.join(''));
+}
+
+function time(total: number, data: Buffer, sink: (chunk: Buffer) => number): { secs: number; bytes: number } {
+  const start = process.hrtime.bigint();
+  let bytes = 0;
+  for (let sent = 0; sent < total; ) {
+    for (let o = 0; o < data.length && sent < total; o += CHUNK, sent += CHUNK) bytes += sink(data.subarray(o, o + CHUNK));
+  }
+  return { secs: Number(process.hrtime.bigint() - start) / 1e9, bytes };
+}
+
+export async function run(): Promise<void> {
+  const mb = Number(process.env.BULWARK_BENCH_MB ?? 256);
+  const total = mb * 1024 * 1024;
+  const data = corpus();
+  const copy = (c: Buffer) => Buffer.from(c).length;
+  const cases: [string, () => (c: Buffer) => number][] = [
+    ['plain copy', () => copy],
+    ['masker, no detectors', () => { const m = createMasker({ detectors: [], terminal: true }); return (c) => m.push(c).length; }],
+    ['masker, secrets (terminal)', () => { const m = createMasker({ detectors: ['secrets'], terminal: true }); return (c) => m.push(c).length; }],
+    ['masker, all incl. PII (terminal)', () => { const m = createMasker({ detectors: ['all'], terminal: true }); return (c) => m.push(c).length; }],
+    ['masker, all incl. PII (tags)', () => { const m = createMasker({ detectors: ['all'], terminal: false }); return (c) => m.push(c).length; }],
+  ];
+  time(8 * 1024 * 1024, data, copy); // warm-up
+  let base = 0;
+  for (const [name, make] of cases) {
+    const sink = make();
+    time(4 * 1024 * 1024, data, sink);
+    const r = time(total, data, sink);
+    const mbps = total / 1e6 / r.secs;
+    if (base === 0) base = r.secs;
+    const cost = base === r.secs ? '' : `, +${fmt(((r.secs - base) / total) * 1e9, 2)} ns/byte over plain copy`;
+    console.log(`${name}: ${fmt(mbps)} MB/s (${mb} MiB in ${fmt(r.secs, 2)} s, ${fmt(r.bytes / 1e6)} MB out${cost})`);
+  }
+}
