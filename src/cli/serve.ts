@@ -10,9 +10,12 @@ import { createAuditLog, type AuditLog } from '../audit/index.js';
 import { AuthError, authorizeCertificate, AuthRateLimiter, loadTrustedCas, NO_REVOCATION_LIST, RevocationList, type RevocationCheck } from '../auth/index.js';
 import { systemClock } from '../core/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config/index.js';
+import { createAnalyzer } from '../intent/index.js';
+import { PolicyError, PolicyStore } from '../policy/index.js';
 import { applyRetention, loadOrCreateRecordingKey } from '../recording/index.js';
 import { RecordingHealth } from '../session/index.js';
 import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ssh/index.js';
+import { startIdentityServices } from '../web/index.js'; // oidc: identity services
 import { EXIT, writeLine, type CliIO } from './io.js';
 
 const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-key FILE] [--user-ca FILE]...
@@ -20,6 +23,15 @@ const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-
 
 With no flags: listens on 127.0.0.1:2222, keeps its state in ./state (host key, development
 user CA), and prints how to sign a certificate and log in.`;
+
+const WARM_UP = [
+  'ls -la /tmp | grep x && echo "$HOME" > /tmp/out',
+  'psql -d db -c "SELECT id FROM t WHERE id = 1"',
+  'psql -d db -c "DELETE FROM t; DROP TABLE t"',
+  'mysql db -e "UPDATE t SET a = 1 WHERE id = 2"',
+  'sqlite3 db.sqlite "SELECT 1"',
+  "sudo bash -c 'rm -rf /tmp/x' <<< ''",
+];
 
 function flagsToConfig(v: Record<string, string | string[] | boolean | undefined>): Partial<ConfigInput> {
   const out: Partial<ConfigInput> = {};
@@ -144,6 +156,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     clock: systemClock,
   });
 
+  // The judge: one analyser for the server, and the policy set with hot reload. A policy set that
+  // does not load at start is fatal (better not to serve than to serve unjudged); a bad reload
+  // keeps the previous set and says why.
+  let policies: PolicyStore;
+  try {
+    policies = await PolicyStore.open(config.policies, {
+      onReload: () => log.event('policy.reload', { dir: config.policies }),
+      onError: (err) => log.error('policy.error', { dir: config.policies, error: err instanceof Error ? err.message : String(err) }),
+    });
+  } catch (err) {
+    writeLine(io.stderr, `bulwark serve: policies in ${config.policies} did not load: ${err instanceof PolicyError ? err.message : String(err)}`);
+    return EXIT.config;
+  }
+  log.event('policy.reload', { dir: config.policies });
+  const analyzer = await createAnalyzer();
+  // The first lines through each analyser path (bash, SQL per client) pay for JIT and lazy loading
+  // and could exceed the per-line time budget (a fail-closed deny); warm them before serving.
+  for (const line of WARM_UP) analyzer.analyze(line);
+
   const recordingKey = await loadOrCreateRecordingKey(config.state);
   if (!config.recordSessions) log.warn('recording.failure', { reason: 'recordSessions is false' }, 'sessions are NOT recorded (recordSessions: false)');
   const server = new BulwarkServer({
@@ -153,6 +184,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       config,
       recording: { enabled: config.recordSessions, dir: config.recordings, key: recordingKey, onFailure: config.onRecordingFailure },
       recordingHealth: new RecordingHealth(config.recordings),
+      judge: { analyzer, engine: () => policies.engine },
     },
     hostKey: readKeyFile(host.privateKeyPath),
     rateLimiter,
@@ -174,12 +206,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const retention = startRetention(config, log);
   const addr = await server.listen();
   writeLine(io.stderr, banner(config, addr.port, host.publicKeyPath, devCa));
+  // --- oidc: certificate issuing endpoint and, in dev mode, the embedded IdP (src/web/services.ts) ---
+  const identity = await startIdentityServices(config, log, { devCaKey: devCa, sshPort: addr.port, hostKeyPub: host.publicKeyPath });
+  if (identity.banner !== '') writeLine(io.stderr, identity.banner);
+  // --- end oidc ---
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       writeLine(io.stderr, `bulwark: ${signal} received, closing (grace ${config.shutdownGraceSeconds}s)`);
       void server.shutdown().then(() => {
         revocation.close?.();
+        void identity.close(); // oidc
+        policies.close();
         clearInterval(retention);
         log.flush();
         resolve(EXIT.ok);

@@ -1,6 +1,9 @@
 /**
  * One SSH session channel: a shell or an exec, recorded, with its lifecycle logged (start, end,
- * duration, exit status) under the connection's identity.
+ * duration, exit status) under the connection's identity. A PTY shell is guarded (guarded/shell.ts:
+ * bulwark's editor, every unit judged before the driver runs it); an exec is judged before it runs
+ * (deny → 77, review → 75, nothing runs). A shell without a PTY is refused: its units would arrive
+ * on stdin, which the guarded driver does not judge yet.
  */
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../core/index.js';
@@ -12,12 +15,20 @@ import type { PtyRequest, SessionChannel } from './channel.js';
 import { resolveTarget, sessionEnv, type SessionTarget } from './context.js';
 import { clientSignal, runProcess, type RunningProcess } from './process.js';
 import { openSessionRecording, recordedChannel, type RecordingHealth, type RecordingPolicy } from './recording.js';
+import { describeDecision, judgeUnit, type JudgeServices } from './guarded/judge.js';
+import { runGuardedShell } from './guarded/shell.js';
+
+/** Exit statuses of a judged exec (DESIGN.md external contract). */
+export const EXIT_DENIED = 77;
+export const EXIT_REVIEW = 75;
 
 /** What every session of a server shares. */
 export interface SessionServices {
   readonly config: Config;
   readonly recording: RecordingPolicy;
   readonly recordingHealth: RecordingHealth;
+  /** Intent analyser and the policy in force. */
+  readonly judge: JudgeServices;
 }
 
 export interface SessionRequest {
@@ -89,12 +100,44 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
 
   const env = sessionEnv({ identity: req.identity, target, clientEnv: req.clientEnv, term: req.pty?.term });
   if (req.forceCommand !== undefined && req.command !== undefined) env['SSH_ORIGINAL_COMMAND'] = req.command;
-  const args = run === undefined ? ['-l'] : ['-c', run];
   log.event('session.start', { pty: req.pty !== undefined, command: run, forced: req.forceCommand !== undefined });
+  const judgeInput = { services: services.judge, identity: req.identity, target: target.config, log, writer };
+
+  if (run === undefined && req.pty === undefined) {
+    await writer?.close({ status: 1 });
+    return refuse(clientChannel, log, mode, 'a shell needs a terminal here (ssh -t); commands on stdin are not judged, so they are refused; use ssh host COMMAND');
+  }
+  if (run !== undefined) {
+    const j = judgeUnit({ ...judgeInput, mode: 'exec' }, run, { cwd: target.cwd, path: env['PATH'] ?? '', functions: new Map() });
+    if (j.decision.verdict !== 'allow') {
+      const code = j.decision.verdict === 'review' ? EXIT_REVIEW : EXIT_DENIED;
+      clientChannel.writeStderr(`${describeDecision(j)}\n`);
+      await writer?.close({ status: code });
+      const info: ExitInfo = { code, signal: undefined };
+      clientChannel.exit(info);
+      log.event('session.end', { durationMs: Date.now() - started, exitStatus: code, verdict: j.decision.verdict });
+      return { resize: () => undefined, signal: () => false, notify: () => undefined, terminate: async () => undefined, done: Promise.resolve(info) };
+    }
+  }
 
   let proc: RunningProcess;
   try {
-    proc = runProcess({ file: target.config.shell, args, cwd: target.cwd, env, account: target.account }, channel, req.pty);
+    proc =
+      run === undefined && req.pty !== undefined
+        ? runGuardedShell(
+            {
+              shell: target.config.shell,
+              cwd: target.cwd,
+              env,
+              account: target.account,
+              pty: req.pty,
+              judge: { ...judgeInput, mode: 'interactive' },
+              user: req.identity.principal,
+              home: env['HOME'] ?? target.cwd,
+            },
+            channel,
+          )
+        : runProcess({ file: target.config.shell, args: ['-c', run ?? ''], cwd: target.cwd, env, account: target.account }, channel, req.pty);
   } catch (err) {
     await writer?.close({ status: 1 });
     return refuse(clientChannel, log, mode, `cannot start the session: ${(err as Error).message}`);

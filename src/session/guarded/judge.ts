@@ -14,6 +14,7 @@ import type { TargetConfig } from '../../config/index.js';
 import type { Analyzer } from '../../intent/index.js';
 import { judgeLine, type PolicyEngine } from '../../policy/index.js';
 import type { RecordingWriter } from '../../recording/index.js';
+import { plantedIntents } from './planted.js';
 
 /** What the server hands every session to judge with. */
 export interface JudgeServices {
@@ -75,7 +76,8 @@ export function judgeUnit(i: JudgeInput, line: string, ctx: ShellContext | undef
         (l) => {
           const a = i.services.analyzer.analyze(l, ctx === undefined ? { readFile: readScript } : { cwd: ctx.cwd, path: ctx.path, functions: ctx.functions, readFile: readScript });
           interactive = a.interactive ?? [];
-          return a;
+          const planted = plantedIntents(a, ctx);
+          return planted.length === 0 ? a : { ...a, intents: [...a.intents, ...planted] };
         },
         line,
         {

@@ -1,0 +1,168 @@
+/**
+ * Guarded interactive shells through the real OpenSSH client in a real terminal (`ssh -tt` in a
+ * PTY): bulwark's editor at the prompt, judgment on Enter, the driver running what was allowed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnPty, type PtyProcess } from '../src/pty/index.js';
+import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
+import { makeKey, signCert, tempDir } from './support/keys.js';
+
+const dir = tempDir();
+let b: Bulwark;
+let key: string;
+let human: string;
+let agentKey: string;
+let agent: string;
+
+beforeAll(async () => {
+  const ca = makeKey(dir, 'ca');
+  key = makeKey(dir, 'user');
+  human = signCert(ca, key, { keyId: 'alice@example.com', options: ['extension:kind@bulwark=human'] });
+  agentKey = makeKey(dir, 'agent');
+  agent = signCert(ca, agentKey, { keyId: 'bot@example.com', options: ['extension:kind@bulwark=agent'] });
+  b = await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] });
+});
+afterAll(async () => {
+  await b?.stop();
+});
+
+/** A real terminal running `ssh -tt` into bulwark. */
+class Term {
+  out = '';
+  readonly p: PtyProcess;
+  readonly exited: Promise<unknown>;
+  constructor(k: string, cert: string) {
+    this.p = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key: k, cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 100, rows: 30 });
+    this.p.onData((d) => (this.out += d.toString()));
+    this.exited = new Promise((r) => this.p.onExit(r));
+  }
+  write(s: string): void {
+    this.p.write(s);
+  }
+  /** Waits until the output since `from` matches. */
+  async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<void> {
+    for (let i = 0; i < ms / 25 && !re.test(this.out.slice(from)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(this.out.slice(from)).toMatch(re);
+  }
+  /** Types a line, presses Enter and waits for the next prompt. */
+  async run(line: string, expectRe?: RegExp): Promise<string> {
+    const from = this.out.length;
+    this.write(`${line}\r`);
+    await this.waitFor(PROMPT, from);
+    const got = this.out.slice(from);
+    if (expectRe) expect(got).toMatch(expectRe);
+    return got;
+  }
+  async close(): Promise<void> {
+    this.write('\x15exit\r');
+    await this.exited;
+  }
+}
+
+/** The prompt's end: `$ ` then the editor's trailing escape sequences (clear to end, colours). */
+const PROMPT = /\$ (\x1b\[[0-9;]*[A-Za-z])*$/;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('guarded interactive shell', () => {
+  it('shows a prompt, edits with the usual keys, completes with Tab and recalls history', async () => {
+    const t = new Term(key, human);
+    await t.waitFor(/deploy@local:~\$ /);
+    // ← ← ← then insert: "echo wrld" becomes "echo world"
+    await t.run('echo wrld\x1b[D\x1b[D\x1b[Do', /world\r\n/);
+    // Ctrl-U kills the typed garbage, Ctrl-A/Ctrl-E move
+    await t.run('garbage\x15 ok-$((1+1))\x01echo\x05', /ok-2\r\n/);
+    // ↑ recalls the previous line
+    const again = await t.run('\x1b[A', /ok-2\r\n/);
+    expect(again).toContain('ok-$((1+1))');
+    // Tab completes a command name from the shell's PATH
+    let from = t.out.length;
+    t.write('whoam\t');
+    await t.waitFor(/whoami /, from);
+    await t.run('>/dev/null; echo completed', /completed\r\n/);
+    // continuation prompt for an unfinished quote
+    from = t.out.length;
+    t.write('echo "first\r');
+    await t.waitFor(/\r\n> /, from);
+    await t.run('second"', /first\r\nsecond\r\n/);
+    // bracketed paste with embedded newlines: nothing runs until Enter, then the whole unit
+    from = t.out.length;
+    t.write('\x1b[200~echo p-one\necho p-two\x1b[201~');
+    await sleep(300);
+    expect(t.out.slice(from)).not.toMatch(/p-one\r\n/);
+    await t.run('', /p-one\r\np-two\r\n/);
+    await t.close();
+  }, 30_000);
+
+  it('interrupts a running sleep with Ctrl-C and keeps the session usable', async () => {
+    const t = new Term(key, human);
+    await t.waitFor(PROMPT);
+    const from = t.out.length;
+    t.write('sleep 30\r');
+    await sleep(400);
+    t.write('\x03');
+    await t.waitFor(PROMPT, from, 5000);
+    await t.run('echo "status=$?"', /status=130/);
+    await t.close();
+  }, 20_000);
+
+  it('runs less and vim full-screen and comes back to the prompt', async () => {
+    const t = new Term(key, human);
+    await t.waitFor(PROMPT);
+    let from = t.out.length;
+    t.write('seq 1 200 | less\r');
+    await t.waitFor(/\b1\r\n2\r\n3\r\n/, from);
+    t.write('q');
+    await t.waitFor(PROMPT, from);
+    from = t.out.length;
+    t.write('vim -u NONE -n guarded-vim.txt\r');
+    await t.waitFor(/guarded-vim\.txt/, from);
+    await sleep(300);
+    t.write('ihello-from-vim\x1b:wq\r');
+    await t.waitFor(PROMPT, from);
+    await t.run('cat guarded-vim.txt', /hello-from-vim\r\n/);
+    await t.close();
+  }, 30_000);
+
+  it('denies psql DROP TABLE for an agent with one coloured line, keeps the line, stays usable', async () => {
+    const t = new Term(agentKey, agent);
+    await t.waitFor(PROMPT);
+    const from = t.out.length;
+    t.write('psql -c "DROP TABLE users"\r');
+    await t.waitFor(/\x1b\[1;31mbulwark: denied destroy\.database .*by rule agents\.destroy: .*\x1b\[0m\r\n/, from);
+    // the line is back in the editor for fixing
+    await t.waitFor(/\$ psql -c "DROP TABLE users"\x1b\[J$/, from);
+    await t.run('\x15echo usable', /usable\r\n/);
+    const judged = await b.waitForLog((l) => l.event === 'command.judged' && l['verdict'] === 'deny' && String(l['line']).includes('DROP TABLE'));
+    expect(judged).toMatchObject({ rule: 'agents.destroy', subject: 'bot@example.com', categories: ['destroy.database'] });
+    await t.close();
+  }, 20_000);
+
+  it('refuses a shell without a terminal with a clear message', async () => {
+    const r = await runSsh({ port: b.port, key, cert: human, extra: ['-T'], input: 'echo hi\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/needs a terminal/);
+  });
+});
+
+describe('judged exec', () => {
+  it('denies with 77 and the rule on stderr; nothing runs', async () => {
+    const r = await runSsh({ port: b.port, key: agentKey, cert: agent, command: 'touch exec-ran; rm -rf exec-victim' });
+    expect(r.code).toBe(77);
+    expect(r.stderr).toMatch(/denied destroy\.filesystem .*by rule agents\.destroy/);
+    const check = await runSsh({ port: b.port, key: agentKey, cert: agent, command: 'ls exec-ran 2>&1 || echo absent' });
+    expect(check.stdout).toContain('absent');
+  });
+
+  it('holds for review with 75 and a request id', async () => {
+    const r = await runSsh({ port: b.port, key, cert: human, command: 'rm -rf exec-victim' });
+    expect(r.code).toBe(75);
+    expect(r.stderr).toMatch(/held for review .*request [0-9a-f]{12} by rule humans\./);
+  });
+
+  it('runs an allowed command as before and audits the judgement', async () => {
+    const r = await runSsh({ port: b.port, key: agentKey, cert: agent, command: 'echo allowed-$((20+1))' });
+    expect(r.stdout).toBe('allowed-21\n');
+    expect(r.code).toBe(0);
+    await b.waitForLog((l) => l.event === 'command.judged' && l['verdict'] === 'allow' && l['line'] === 'echo allowed-$((20+1))' && l['mode'] === 'exec');
+  });
+});
