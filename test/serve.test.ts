@@ -2,10 +2,11 @@
  * `bulwark serve` as an operator meets it: first start with no flags, the printed login commands
  * pasted as they are, configuration errors, revocation reloads, rate limiting and SIGTERM.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Browser, parseForms } from './support/browser.js';
 import { BIN, runSsh, sshArgs, startBulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
 
@@ -20,7 +21,7 @@ describe('first start with embedded defaults', () => {
       await new Promise((r) => setTimeout(r, 300));
       const banner = b.stderr();
       expect(banner).toMatch(/host key SHA256:[A-Za-z0-9+/]{43}/);
-      const commands = banner.split('\n').filter((l) => /^\s+ssh(-keygen)? /.test(l)).map((l) => l.trim());
+      const commands = banner.split('\n').filter((l) => /^\s+ssh(-keygen)? .*demo-key/.test(l)).map((l) => l.trim());
       expect(commands).toHaveLength(3);
       // Paste them in a shell, as a newcomer would, with the remote command appended to the last.
       const script = [...commands.slice(0, 2), `${commands[2]} -o BatchMode=yes 'echo logged-in as $(id -un); exit 3'`].join('\n');
@@ -29,6 +30,53 @@ describe('first start with embedded defaults', () => {
       expect(r.status).toBe(3);
       // The printed known_hosts pins the host key: strict checking succeeds.
       expect(r.stderr).not.toMatch(/Permanently added|REMOTE HOST IDENTIFICATION/);
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it('README quick start: the banner\'s `bulwark login` against the embedded IdP, then its ssh line, work as pasted', async () => {
+    // What `npm start` runs, except that the IdP and issuing endpoint take free ports instead of
+    // 8421/8422 (other bulwarks may run on this host); the banner prints whichever it got.
+    const dir = tempDir();
+    const b = await startBulwark({ dir, configYaml: 'devIdp: { listen: "127.0.0.1:0" }\nissuer: { listen: "127.0.0.1:0" }\n' });
+    try {
+      await b.waitForLog((l) => l.event === 'identity.start' && l['component'] === 'issuer');
+      await new Promise((r) => setTimeout(r, 300));
+      const banner = b.stderr();
+      const password = /engineer@example\.com\s+password: (\S+)/.exec(banner)?.[1];
+      expect(password).toBeDefined();
+      const after = banner.slice(banner.indexOf('To log in as the demo engineer'));
+      const [loginLine, sshLine] = after.split('\n').filter((l) => /^\s+(node \S+ login|ssh) /.test(l)).map((l) => l.trim());
+      expect(loginLine).toMatch(/ login --server http:\/\/127\.0\.0\.1:\d+$/);
+      // A newcomer's shell: HOME is theirs, no ssh-agent; the pasted login waits for the browser.
+      const env = { ...process.env, HOME: dir, SSH_AUTH_SOCK: '' };
+      const login = spawn('bash', ['-e', '-c', loginLine as string], { cwd: dir, env });
+      let out = '';
+      login.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      login.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => login.on('close', r));
+      let m: RegExpMatchArray | null = null;
+      for (let i = 0; i < 100 && m === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        m = /open (http\S+) and enter the code (\S+)/.exec(out);
+      }
+      expect(m, out).not.toBeNull();
+      // The newcomer opens the URL, enters the code, signs in with the printed password, consents.
+      const browser = new Browser();
+      const entry = await browser.request(m![1] as string);
+      const page = await browser.submit(parseForms(entry.html, entry.url)[0]!, { user_code: m![2] as string });
+      let current = page;
+      for (let i = 0; i < 6 && parseForms(current.html, current.url).length > 0; i++) {
+        const form = parseForms(current.html, current.url)[0]!;
+        current = await browser.submit(form, form.inputs.some((x) => x.type === 'password') ? { email: 'engineer@example.com', password: password! } : {});
+      }
+      expect(await exited, out).toBe(0);
+      const r = spawnSync('bash', ['-e', '-c', `${sshLine} -o BatchMode=yes 'echo logged-in as $(id -un); exit 3'`], { cwd: dir, env, encoding: 'utf8', timeout: 20_000 });
+      expect(r.stdout, r.stderr).toMatch(/^logged-in as \S+/m);
+      expect(r.status).toBe(3);
+      expect(r.stderr).not.toMatch(/Permanently added|REMOTE HOST IDENTIFICATION/);
+      await b.waitForLog((l) => l.event === 'session.start' && l['subject'] === 'engineer@example.com' && l['kind'] === 'human');
     } finally {
       await b.stop();
     }

@@ -23,6 +23,10 @@ export const AUDIT_EVENTS = {
   'policy.error': 'policy set rejected; previous one kept',
   'recording.failure': 'a session recording could not be written',
   'recording.removed': 'retention removed a recording older than the configured maximum age',
+  'cert.issued': 'a certificate was issued after an OIDC token was verified',
+  'cert.refused': 'a certificate request was refused (bad token, principals not granted, malformed)',
+  'identity.start': 'the certificate issuing endpoint or the development IdP started listening',
+  'identity.error': 'an identity service could not start; SSH login with existing certificates still works',
 } as const;
 
 export type AuditCode = keyof typeof AUDIT_EVENTS;

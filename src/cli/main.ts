@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   recordings: { summary: 'list, search, show and prune session recordings', load: () => import('./recordings.js') },
   verify: { summary: 'verify recordings: sealed, unsealed, or the first tampered record', load: () => import('./verify.js') },
   replay: { summary: 'replay a recording in the terminal (follow a live one with --follow)', load: () => import('./replay.js') },
+  ca: { summary: 'the SSH user CA: init, pubkey, sign a key for an operator', load: () => import('./ca.js') },
+  login: { summary: 'OIDC login -> short-lived SSH certificate (humans; --agent for automation)', load: () => import('./login.js') },
 };
 
 function usage(io: CliIO): void {

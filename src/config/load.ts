@@ -70,6 +70,8 @@ export function buildConfig(input: unknown, opts: { source: string; baseDir: str
     policies: abs(c.policies ?? resolve(PACKAGE_ROOT, 'policies')),
     recordings: abs(c.recordings),
     revocationList: c.revocationList === undefined ? undefined : abs(c.revocationList),
+    certificates: { ...c.certificates, caKey: abs(c.certificates.caKey ?? resolve(state, 'user_ca')) },
+    issuer: { ...c.issuer, tlsCert: c.issuer.tlsCert === undefined ? undefined : abs(c.issuer.tlsCert), tlsKey: c.issuer.tlsKey === undefined ? undefined : abs(c.issuer.tlsKey) },
     targets: c.targets.map((t) => ({ ...t, cwd: t.cwd === undefined ? undefined : abs(t.cwd) })),
     defaultTarget: c.defaultTarget ?? firstTarget.name,
     source: opts.source,

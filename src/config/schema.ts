@@ -30,6 +30,76 @@ export const targetSchema = z
   })
   .strict();
 
+// --- identity: OIDC issuers, certificate issuance, issuing endpoint, dev IdP (docs/oidc.md) ---
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost):\d+$/;
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/** "15m", "8h", "1d", "90s" → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d{1,6}[smhd]$/, 'a duration like 90s, 15m, 8h or 1d')
+  .transform((v) => Number(v.slice(0, -1)) * (DURATION_UNITS[v.slice(-1)] as number));
+const claimName = z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/, 'a claim name');
+
+export const oidcIssuerSchema = z
+  .object({
+    /** Exactly the `iss` value; discovery is fetched from ISSUER/.well-known/openid-configuration. */
+    issuer: z.url(),
+    /** Accepted `aud` values; default: [clientId]. */
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Client id `bulwark login` uses with this issuer (a public client: device flow, PKCE). */
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    /** Tokens whose azp/client_id is one of these are agents. */
+    agentClients: z.array(z.string().min(1)).default([]),
+    /** auto: agent for client-credentials tokens and agentClients, else human. */
+    kind: z.enum(['auto', 'human', 'agent']).default('auto'),
+    claims: z
+      .object({
+        subject: z.array(claimName).min(1).default(['email', 'sub']),
+        groups: claimName.default('groups'),
+        principals: claimName.default('principals'),
+      })
+      .strict()
+      .default({ subject: ['email', 'sub'], groups: 'groups', principals: 'principals' }),
+    /** Group → principals granted to members (added to any principals claim). */
+    principalsByGroup: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  })
+  .strict()
+  .refine((i) => i.clientId !== undefined || i.audience !== undefined, { message: 'set clientId or audience', path: ['audience'] });
+
+const identitySchemas = {
+  oidc: z.object({ issuers: z.array(oidcIssuerSchema).default([]) }).strict().default({ issuers: [] }),
+  certificates: z
+    .object({
+      /** CA private key that signs issued certificates; default state/user_ca. */
+      caKey: z.string().min(1).optional(),
+      humanValidity: duration.default(8 * 3600),
+      agentValidity: duration.default(15 * 60),
+      maxValidity: duration.default(24 * 3600),
+      /** Pin each certificate to the address that requested it (source-address critical option). */
+      sourceAddressPinning: z.boolean().default(false),
+    })
+    .strict()
+    .default({ humanValidity: 8 * 3600, agentValidity: 15 * 60, maxValidity: 24 * 3600, sourceAddressPinning: false }),
+  issuer: z
+    .object({
+      listen: hostPort.default('127.0.0.1:8422'),
+      tlsCert: z.string().min(1).optional(),
+      tlsKey: z.string().min(1).optional(),
+    })
+    .strict()
+    .refine((i) => (i.tlsCert === undefined) === (i.tlsKey === undefined), { message: 'set both tlsCert and tlsKey, or neither', path: ['tlsKey'] })
+    .refine((i) => i.tlsCert !== undefined || LOOPBACK_HOST.test(i.listen), { message: 'plain HTTP only on loopback: set tlsCert and tlsKey to listen elsewhere', path: ['listen'] })
+    .default({ listen: '127.0.0.1:8422' }),
+  devIdp: z
+    .object({
+      enabled: z.boolean().default(true),
+      listen: hostPort.refine((v) => LOOPBACK_HOST.test(v), 'the development IdP listens on loopback only').default('127.0.0.1:8421'),
+    })
+    .strict()
+    .default({ enabled: true, listen: '127.0.0.1:8421' }),
+};
+
 export const configSchema = z
   .object({
     listen: hostPort.default('127.0.0.1:2222'),
@@ -72,6 +142,7 @@ export const configSchema = z
       .default({ maxFailures: 10, windowSeconds: 60 }),
     maxSessions: z.number().int().min(1).default(256),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ...identitySchemas,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -88,3 +159,4 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
+export type OidcIssuerConfig = z.output<typeof oidcIssuerSchema>;

@@ -1,0 +1,16 @@
+/**
+ * Stable error codes of web/ (the certificate issuing endpoint and its startup). Each HTTP error
+ * body is `{ error: code, message }`; codes are documented in docs/errors/oidc.md.
+ */
+import { BulwarkError } from '../core/errors.js';
+
+export type WebErrorCode =
+  | 'ERR_WEB_BAD_REQUEST'
+  | 'ERR_WEB_NOT_FOUND'
+  | 'ERR_WEB_NO_PRINCIPALS'
+  | 'ERR_WEB_PRINCIPAL_NOT_GRANTED'
+  | 'ERR_WEB_INTERNAL'
+  | 'ERR_WEB_LISTEN'
+  | 'ERR_WEB_CA_KEY';
+
+export class WebError extends BulwarkError<WebErrorCode> {}
