@@ -106,11 +106,11 @@ export interface RegexRule {
   /** Character class source ending a released partial's continuation, e.g. `[^A-Za-z0-9]`. */
   stop?: string;
   /**
-   * Literals every match contains, with how far a match may start before one (`back`) and end
-   * after it (`forward`): the expression then only runs on windows around them, which matters
-   * for expressions that start with a character class (e-mail local parts, URL schemes).
+   * Literals every match contains, and how far before one a match may start (`back`): the
+   * expression is then only tried, sticky, at those starts, which matters for expressions that
+   * start with a character class (e-mail local parts, URL schemes).
    */
-  anchors?: { literals: readonly string[]; back: number; forward: number };
+  anchors?: { literals: readonly string[]; back: number; run?: string };
   /** Characters a partial match can consist of: its window starts at the trailing run of them. */
   tail?: string;
   block?: BlockRule;
@@ -121,6 +121,8 @@ export function regexDetector(r: RegexRule): Detector {
   const group = r.group ?? 0;
   const flags = r.flags ?? '';
   const partial = new RegExp(`${r.partial}$`, flags);
+  const sticky = new RegExp(r.re.source, `${r.re.flags.replace('g', '')}y`);
+  const runTable = r.anchors?.run ? classTable(r.anchors.run) : undefined;
   return {
     id: r.id,
     rule: r.rule,
@@ -134,43 +136,53 @@ export function regexDetector(r: RegexRule): Detector {
     },
     ...(r.tail ? { tail: classTable(r.tail) } : {}),
     find(scan, from, out) {
-      if (!r.anchors) {
-        findIn(scan, from, 0, Infinity, out);
-        return;
-      }
-      const { literals, back, forward } = r.anchors;
-      const at: number[] = [];
-      for (const lit of literals) for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
-      if (at.length === 0) return;
-      at.sort((a, b) => a - b);
-      let done = from;
-      for (const a of at) {
-        if (a < done) continue;
-        // One character before the window so look-behinds see real context.
-        const lo = Math.max(0, Math.max(done, a - back) - 1);
-        const window = scan.slice(lo, Math.min(scan.length, a + forward));
-        const n = out.length;
-        // Only matches that start by this anchor: a later one gets its own (whole) window.
-        findIn(window, Math.max(done, a - back) - lo, lo, a, out);
-        for (let k = n; k < out.length; k++) done = Math.max(done, (out[k] as Finding).end);
-      }
+      if (r.anchors) findAnchored(scan, from, r.anchors, out);
+      else findIn(scan, from, out);
     },
   };
-  function findIn(scan: string, from: number, offset: number, maxStart: number, out: Finding[]): void {
-      const re = r.re;
-      re.lastIndex = from;
-      for (let m = re.exec(scan); m && offset + m.index <= maxStart; m = re.exec(scan)) {
-        if (m[0].length === 0) re.lastIndex++;
-        if (r.validate && !r.validate(m)) {
-          re.lastIndex = m.index + 1;
-          continue;
+
+  function finding(m: RegExpExecArray): Finding | undefined {
+    if (r.validate && !r.validate(m)) return undefined;
+    const span = m.indices?.[group];
+    if (!span) return undefined;
+    const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart: span[0], maskEnd: span[1], id: r.id };
+    return r.block ? { ...f, block: r.block } : f;
+  }
+
+  function findIn(scan: string, from: number, out: Finding[]): void {
+    const re = r.re;
+    re.lastIndex = from;
+    for (let m = re.exec(scan); m; m = re.exec(scan)) {
+      if (m[0].length === 0) re.lastIndex++;
+      const f = finding(m);
+      if (f) out.push(f);
+      else re.lastIndex = m.index + 1;
+    }
+  }
+
+  /** Sticky attempts only at the few starts an anchor allows: work bounded by anchors × back. */
+  function findAnchored(scan: string, from: number, anchors: NonNullable<RegexRule['anchors']>, out: Finding[]): void {
+    const at: number[] = [];
+    for (const lit of anchors.literals) for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
+    if (at.length === 0) return;
+    at.sort((a, b) => a - b);
+    let done = from;
+    for (const a of at) {
+      // With a run class the match can only start where the run of such characters ending at
+      // the anchor starts (its look-behind forbids anything else): one attempt, not `back`.
+      const lo = runTable ? runStart(scan, a, runTable, a - anchors.back - 1) : Math.max(done, a - anchors.back);
+      if (lo < a - anchors.back || lo < done) continue;
+      for (let p = lo; p <= (runTable ? lo : a); p++) {
+        sticky.lastIndex = p;
+        const m = sticky.exec(scan);
+        const f = m ? finding(m) : undefined;
+        if (f) {
+          out.push(f);
+          done = f.end;
+          break;
         }
-        const span = m.indices?.[group];
-        if (!span) continue;
-        const o = offset;
-        const f: Finding = { start: o + m.index, end: o + m.index + m[0].length, maskStart: o + span[0], maskEnd: o + span[1], id: r.id };
-        out.push(r.block ? { ...f, block: r.block } : f);
       }
+    }
   }
 }
 
@@ -181,6 +193,17 @@ export function classTable(cls: string): Uint8Array {
   for (let c = 0; c < 128; c++) t[c] = re.test(String.fromCharCode(c)) ? 1 : 0;
   t[128] = re.test('\u00e9') ? 1 : 0; // stands for every non-ASCII character
   return t;
+}
+
+/** Start of the run of `table` characters ending at `end` (not looking below `floor`). */
+function runStart(scan: string, end: number, table: Uint8Array, floor: number): number {
+  let i = end;
+  while (i > floor && i > 0) {
+    const c = scan.charCodeAt(i - 1);
+    if (table[c < 128 ? c : 128] !== 1) break;
+    i--;
+  }
+  return i;
 }
 
 /** Start of the trailing run of characters in `table`. */

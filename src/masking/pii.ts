@@ -71,7 +71,7 @@ export const PII_DETECTORS: Readonly<Record<string, readonly Detector[]>> = {
     regexDetector({
       id: 'emails',
       rule: 'email',
-      anchors: { literals: ['@'], back: 65, forward: 700 },
+      anchors: { literals: ['@'], back: 64, run: 'A-Za-z0-9._%+\\-' },
       tail: 'A-Za-z0-9._%+@\\-',
       re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/dg,
       maxLength: 64 + 1 + 64 * 9 + 25,

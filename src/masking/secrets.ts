@@ -24,7 +24,7 @@ const privateKeys: Detector[] = [
   regexDetector({
     id: 'private-keys',
     rule: 'pem-private-key',
-    anchors: { literals: ['-----BEGIN '], back: 0, forward: 64 },
+    anchors: { literals: ['-----BEGIN '], back: 0 },
     re: new RegExp(`-----BEGIN ${PEM_LABEL}-----`, 'gd'),
     maxLength: 64,
     partial: openings(['-----BEGIN '], '[A-Z0-9 ]{0,48}-{0,4}'),
@@ -41,7 +41,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-access-key-id-and-secret',
-    anchors: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], back: 0, forward: 72 },
+    anchors: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], back: 0, run: 'A-Za-z0-9' },
     re: new RegExp(`(?<![A-Za-z0-9])${AWS_ID}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))?(?![A-Za-z0-9])`, 'gd'),
     maxLength: 70,
     partial: `(?<![A-Za-z0-9])${openings(['AKIA', 'ASIA', 'ABIA', 'ACCA'], `[A-Z0-9]{0,16}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{0,40})?`)}`,
@@ -74,7 +74,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'gcp-service-account-private-key',
-    anchors: { literals: ['"private_key"'], back: 0, forward: 32 },
+    anchors: { literals: ['"private_key"'], back: 0 },
     re: /"private_key"[ \t]{0,8}:[ \t]{0,8}(")/dg,
     group: 1,
     maxLength: 40,
@@ -85,7 +85,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'gcp-private-key-id',
-    anchors: { literals: ['"private_key_id"'], back: 0, forward: 80 },
+    anchors: { literals: ['"private_key_id"'], back: 0 },
     re: /"private_key_id"[ \t]{0,8}:[ \t]{0,8}"([0-9a-f]{40})"/dg,
     group: 1,
     maxLength: 80,
@@ -107,7 +107,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'azure-sas-signature',
-    anchors: { literals: ['sig='], back: 1, forward: 210 },
+    anchors: { literals: ['sig='], back: 1 },
     re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
     group: 1,
     maxLength: 210,
@@ -118,7 +118,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'azure-client-secret',
-    anchors: { literals: ['Q~'], back: 5, forward: 40 },
+    anchors: { literals: ['Q~'], back: 4, run: 'A-Za-z0-9_~.' },
     re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/dg,
     maxLength: 40,
     partial: '(?<![A-Za-z0-9_~.-])(?:[A-Za-z0-9_~.]{1,3}|[A-Za-z0-9_~.]{3}[0-9](?:Q(?:~[A-Za-z0-9_~.-]{0,34})?)?)',
@@ -132,7 +132,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'service-token',
-    anchors: { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', '_live_'], back: 2, forward: 260 },
+    anchors: { literals: ['gh', 'github_pat_', 'glpat-', 'xox', '_live_'], back: 2, run: 'A-Za-z0-9_\\-' },
     tail: 'A-Za-z0-9_\\-',
     re: /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,242}|glpat-[A-Za-z0-9_-]{20,64}|xox[abprs]-[A-Za-z0-9-]{10,250}|[sr]k_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9_-])/dg,
     maxLength: 260,
@@ -168,7 +168,7 @@ const jwt: Detector[] = [
   regexDetector({
     id: 'jwt',
     rule: 'jwt',
-    anchors: { literals: ['eyJ'], back: 0, forward: 16400 },
+    anchors: { literals: ['eyJ'], back: 0, run: 'A-Za-z0-9_\\-' },
     tail: 'A-Za-z0-9_.\\-',
     re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}(?![A-Za-z0-9_-])/dg,
     maxLength: 16400,
@@ -185,7 +185,7 @@ const connectionStrings: Detector[] = [
   regexDetector({
     id: 'connection-strings',
     rule: 'url-password',
-    anchors: { literals: ['://'], back: 32, forward: 600 },
+    anchors: { literals: ['://'], back: 31, run: 'A-Za-z0-9+.\\-' },
     tail: `^\\s@"'<>`,
     re: new RegExp(`(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://${URL_USER}:(${URL_PASS}{1,256})@`, 'dg'),
     group: 1,
