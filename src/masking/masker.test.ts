@@ -26,6 +26,14 @@ function coloured(text: string): string {
   return `${text.slice(0, 3)}\x1b[31m${text.slice(3, -4)}\x1b[0;1m${text.slice(-4)}`;
 }
 
+/** A window-title OSC (BEL-terminated) and a charset switch in the middle of the secret. */
+function osc(text: string): string {
+  const mid = text.length >> 1;
+  return `${text.slice(0, mid)}\x1b]0;build: 42%\x07\x1b(B${text.slice(mid)}`;
+}
+
+const VARIANTS = { plain: (t: string) => t, coloured, osc } as const;
+
 function expectMasked(out: string, parts: readonly string[]): void {
   for (const p of parts) {
     expect(out).not.toContain(p);
@@ -35,9 +43,9 @@ function expectMasked(out: string, parts: readonly string[]): void {
 
 describe.each([true, false])('terminal=%s', (terminal) => {
   describe.each(SAMPLES.map((s) => [s.name, s] as const))('%s', (_name, sample) => {
-    for (const variant of ['plain', 'coloured'] as const) {
+    for (const variant of ['plain', 'coloured', 'osc'] as const) {
       it(`${variant}: masked at every two-chunk split, surrounding text unchanged`, () => {
-        const text = BEFORE + (variant === 'plain' ? sample.text : coloured(sample.text)) + AFTER;
+        const text = BEFORE + VARIANTS[variant](sample.text) + AFTER;
         const bytes = Buffer.from(text, 'latin1');
         const whole = run([sample.id], terminal, [bytes]).toString('latin1');
         expectMasked(whole, sample.parts);
@@ -46,6 +54,7 @@ describe.each([true, false])('terminal=%s', (terminal) => {
         if (terminal) {
           expect(whole.length).toBe(text.length);
           if (variant === 'coloured') expect(whole).toContain('\x1b[31m');
+          if (variant === 'osc') expect(whole).toContain('\x1b]0;build: 42%\x07\x1b(B');
         }
         for (let cut = 1; cut < bytes.length; cut++) {
           const split = run([sample.id], terminal, [bytes.subarray(0, cut), bytes.subarray(cut)]).toString('latin1');
@@ -78,6 +87,21 @@ describe('holding and flushing', () => {
     const prompt = Buffer.from('\x1b[32malice@prod-db\x1b[0m:~$ ');
     expect(Buffer.from(m.push(prompt)).toString()).toBe(prompt.toString());
     expect(m.held).toBe(0);
+  });
+
+  it.each([['$ '], ['# '], ['alice@prod-db:~$ '], ['mysql> '], ['postgres=# '], ['[sudo] password for alice: '], ['\x1b[1;32m➜\x1b[0m ']])(
+    'emits the prompt %j at once with every detector on',
+    (prompt) => {
+      const m = createMasker({ detectors: ['all'], terminal: true });
+      expect(Buffer.from(m.push(Buffer.from(prompt))).toString()).toBe(prompt);
+      expect(m.held).toBe(0);
+    },
+  );
+
+  it('holds a `Password: ` prompt (a value may follow) only until flush(), then shows it as is', () => {
+    const m = createMasker({ detectors: ['all'], terminal: true });
+    expect(m.push(Buffer.from('Password: ')).length).toBe(0);
+    expect(Buffer.from(m.flush()).toString()).toBe('Password: ');
   });
 
   it('holds a possible start until flush() releases it', () => {

@@ -33,10 +33,26 @@ const SECRET_PARTS = SAMPLES.flatMap((s) => s.parts).filter((p) => !LOOKALIKES.s
 const cuts = (len: number) => fc.tuple(fc.nat({ max: len }), fc.nat({ max: len })).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);
 
 describe('masker properties', () => {
-  it('random bytes never throw or fault, in any chunking', () => {
+  it('random bytes never throw or fault, in any chunking, and what is held stays bounded', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), fc.boolean(), (chunks, terminal) => {
         maskAll(chunks, terminal);
+      }),
+      { numRuns: 500 },
+    );
+    // The longest hold is a JWT prefix (16 KiB of text) plus an unfinished escape (4 KiB).
+    const m = createMasker({ detectors: ['all'], terminal: true });
+    for (let i = 0; i < 200; i++) {
+      m.push(Buffer.from(i % 2 ? 'eyJ' + 'a'.repeat(500) : `\x1b]0;${'b'.repeat(300)}`));
+      expect(m.held).toBeLessThanOrEqual(21 * 1024);
+    }
+  });
+
+  it('random bytes with escapes and secret fragments never fault', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(atoms, fc.constantFrom('\x1b', '\x1b[', '\x1b]', '\x1bP', '-----BEGIN ', 'eyJ', 'ghp_')), { maxLength: 30 }), fc.boolean(), (parts, terminal) => {
+        const b = Buffer.from(parts.join(''));
+        maskAll([b.subarray(0, b.length >> 1), b.subarray(b.length >> 1)], terminal);
       }),
       { numRuns: 500 },
     );
