@@ -27,6 +27,27 @@ export interface Finding {
   readonly block?: BlockRule;
 }
 
+export type KeywordHits = ReadonlyMap<string, readonly number[]>;
+
+/** Where each stem occurs in `scan` (case-insensitive), with one pass of `union`. */
+export function keywordHits(scan: string, union: RegExp): Map<string, number[]> {
+  const hits = new Map<string, number[]>();
+  union.lastIndex = 0;
+  for (let m = union.exec(scan); m; m = union.exec(scan)) {
+    const stem = m[0].toLowerCase();
+    const list = hits.get(stem);
+    if (list) list.push(m.index);
+    else hits.set(stem, [m.index]);
+    union.lastIndex = m.index + 1;
+  }
+  return hits;
+}
+
+export function unionOf(stems: Iterable<string>): RegExp {
+  const list = [...new Set(stems)];
+  return new RegExp(list.length > 0 ? list.map(escapeRe).join('|') : '(?!)', 'gi');
+}
+
 export interface BlockRule {
   /** Global expression whose first match ends the block (its end is the block's end). */
   readonly end: RegExp;
@@ -41,7 +62,13 @@ export interface Detector {
   readonly rule: string;
   /** Longest possible match in text characters: the look-back window for `partial`. */
   readonly maxLength: number;
-  find(scan: string, from: number, out: Finding[]): void;
+  /**
+   * Adds complete findings that start at or after `from`. `hits` maps each lower-case keyword
+   * stem (see RegexRule.keywords) to where it occurs in `scan`, found once for all detectors.
+   */
+  find(scan: string, from: number, out: Finding[], hits?: KeywordHits): void;
+  /** Lower-case stems this detector wants in `hits`. */
+  readonly stems?: readonly string[];
   /** Whether the pattern matches at `at` at all (before validation): a complete match there was
    * already masked or judged harmless, so a flush need not mask it as a partial. */
   matchesAt?(scan: string, at: number): boolean;
@@ -111,6 +138,12 @@ export interface RegexRule {
    * start with a character class (e-mail local parts, URL schemes).
    */
   anchors?: { literals: readonly string[]; back: number; run?: string };
+  /**
+   * Case-insensitive keyword stems every match contains (`pass` for password/passwd), and how
+   * far before a stem a match may start. The masker finds all detectors' stems in one pass;
+   * this expression is then tried, sticky, only near them. No stem may be a prefix of another.
+   */
+  keywords?: { stems: readonly string[]; back: number };
   /** Characters a partial match can consist of: its window starts at the trailing run of them. */
   tail?: string;
   block?: BlockRule;
@@ -123,6 +156,7 @@ export function regexDetector(r: RegexRule): Detector {
   const partial = new RegExp(`${r.partial}$`, flags);
   const sticky = new RegExp(r.re.source, `${r.re.flags.replace('g', '')}y`);
   const runTable = r.anchors?.run ? classTable(r.anchors.run) : undefined;
+  const ownUnion = unionOf(r.keywords?.stems ?? []);
   const anchorGroups = new Map<string, string[]>();
   for (const lit of r.anchors?.literals ?? []) {
     const key = (r.anchors?.literals ?? []).some((o) => o !== lit && o[0] === lit[0]) ? (lit[0] as string) : lit;
@@ -140,11 +174,32 @@ export function regexDetector(r: RegexRule): Detector {
       return r.re.exec(scan)?.index === at;
     },
     ...(r.tail ? { tail: classTable(r.tail) } : {}),
-    find(scan, from, out) {
-      if (r.anchors) findAnchored(scan, from, r.anchors, out);
+    ...(r.keywords ? { stems: r.keywords.stems } : {}),
+    find(scan, from, out, hits) {
+      if (r.keywords) findNearKeywords(scan, from, r.keywords, hits ?? keywordHits(scan, ownUnion), out);
+      else if (r.anchors) findAnchored(scan, from, r.anchors, out);
       else findIn(scan, from, out);
     },
   };
+
+  function findNearKeywords(scan: string, from: number, kw: NonNullable<RegexRule['keywords']>, hits: KeywordHits, out: Finding[]): void {
+    const at = kw.stems.flatMap((stem) => hits.get(stem) ?? []);
+    if (at.length === 0) return;
+    at.sort((a, b) => a - b);
+    let done = from;
+    for (const a of at) {
+      for (let p = Math.max(done, a - kw.back); p <= a; p++) {
+        sticky.lastIndex = p;
+        const m = sticky.exec(scan);
+        const f = m ? finding(m) : undefined;
+        if (f) {
+          out.push(f);
+          done = f.end;
+          break;
+        }
+      }
+    }
+  }
 
   function finding(m: RegExpExecArray): Finding | undefined {
     if (r.validate && !r.validate(m)) return undefined;

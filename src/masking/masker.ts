@@ -18,7 +18,7 @@
  * counts a fault and starts afresh. Known limits: see index.ts and docs/masking.md.
  */
 import type { Detector, Finding } from './detector.js';
-import { trailingRun } from './detector.js';
+import { keywordHits, trailingRun, unionOf } from './detector.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
@@ -74,6 +74,8 @@ const EMPTY = new Uint8Array(0);
 export function createMaskerWith(detectors: readonly Detector[], terminal: boolean, replacement: Replacement = {}): Masker {
   const fillCode = replacement.fill && /^[!-~]$/.test(replacement.fill) ? replacement.fill.charCodeAt(0) : 42;
   const tagOf = replacement.tag ?? ((id: string) => `[masked:${id}]`);
+  const union = unionOf(detectors.flatMap((d) => d.stems ?? []));
+  const keyworded = detectors.some((d) => d.stems);
   let pending: Buffer = Buffer.alloc(0);
   let ctx = '';
   let block: Block | null = null;
@@ -111,13 +113,14 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     const ranges: Range[] = [];
     const findings: Finding[] = [];
     let pos = 0;
+    const hits = keyworded ? keywordHits(scan, union) : undefined;
     for (;;) {
       if (block) {
         pos = runBlock(block, scan, base, ranges);
         if (block) break;
       }
       const found: Finding[] = [];
-      for (const d of detectors) d.find(scan, pos, found);
+      for (const d of detectors) d.find(scan, pos, found, hits);
       let first: Finding | undefined;
       for (const f of found) if (f.block && f.maskEnd > base && (!first || f.maskStart < first.maskStart)) first = f;
       for (const f of found) {

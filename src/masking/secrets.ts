@@ -51,6 +51,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-secret-access-key',
+    keywords: { stems: ['secret'], back: 4 },
     re: new RegExp(`(?<![A-Za-z0-9])(?:${AWS_SECRET_NAMES.join('|')})${SEP}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'gdi'),
     group: 1,
     flags: 'i',
@@ -62,6 +63,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-session-token',
+    keywords: { stems: ['session'], back: 4 },
     tail: 'A-Za-z0-9_"\' \\t:=/+',
     re: new RegExp(`(?<![A-Za-z0-9])(?:${AWS_SESSION_NAMES.join('|')})${SEP}([A-Za-z0-9/+=]{100,2048})`, 'gdi'),
     group: 1,
@@ -96,6 +98,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'azure-storage-account-key',
+    keywords: { stems: ['accountkey'], back: 0 },
     re: /AccountKey=([A-Za-z0-9+/]{20,100}={0,2})/dgi,
     group: 1,
     flags: 'i',
@@ -153,6 +156,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'bearer',
+    keywords: { stems: ['bearer'], back: 0 },
     tail: 'A-Za-z0-9._~+/= \\t\\-',
     re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/dgi,
     group: 1,
@@ -197,6 +201,7 @@ const connectionStrings: Detector[] = [
   regexDetector({
     id: 'connection-strings',
     rule: 'connection-string-password',
+    keywords: { stems: ['pass', 'pwd'], back: 0 },
     // A value with spaces only when a `;` ends it (ADO/ODBC); otherwise up to whitespace.
     re: /(?<![A-Za-z0-9_])(?:password|pwd)[ \t]{0,8}=[ \t]{0,8}([^;"'\r\n]{1,256}(?=;)|[^;\s"']{1,256})/dgi,
     group: 1,
@@ -216,6 +221,7 @@ const assignments: Detector[] = [
   regexDetector({
     id: 'assignments',
     rule: 'key-value',
+    keywords: { stems: ['pass', 'pwd', 'secret', 'token', 'api', 'private'], back: 7 },
     re: new RegExp(`(?<![A-Za-z0-9])(${[...PASSWORD_KEYS, ...GENERIC_KEYS].join('|')})${SEP}(${VALUE}{1,256})`, 'dgi'),
     group: 2,
     flags: 'i',
