@@ -1,6 +1,8 @@
 /**
  * ca: the only module that parses SSH key, signature, certificate and KRL wire formats, and
- * verifies SSH signatures (node:crypto only).
+ * verifies SSH signatures (node:crypto only). It also issues user certificates (issue.ts) with a
+ * CA key read from an OpenSSH private key file (issue-keyfile.ts), serials from a log
+ * (issue-serial.ts); who may get which certificate is decided by the caller (web/, cli/ca.ts).
  *
  * Trust boundary: every byte handed in (certificate blobs and signatures from the network, key
  * lines and KRLs from files) is hostile until parsed here. Parsers either return a fully

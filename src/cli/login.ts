@@ -152,7 +152,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         token = await clientCredentialsLogin({ issuer: info.issuer, clientId: v['client-id'] as string, clientSecret: secret });
       } else {
         if (!info.clientId) throw new LoginFailure(EXIT.config, `${server} has no OIDC client id configured for logins (oidc.issuers[].clientId)`);
-        const target = { issuer: info.issuer, clientId: info.clientId };
+        const target = { issuer: info.issuer, clientId: info.clientId, ...(info.clientSecret ? { clientSecret: info.clientSecret } : {}) };
         token = v.browser
           ? await browserLogin(target, (url) => {
               say(`Open this URL in your browser to sign in:\n\n  ${url}\n`);

@@ -36,20 +36,24 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
+/** azp (OIDC), client_id (RFC 9068), cid (Okta), else a single aud. */
 export function clientIdOf(claims: JWTPayload): string | undefined {
-  if (typeof claims['azp'] === 'string') return claims['azp'];
-  if (typeof claims['client_id'] === 'string') return claims['client_id'];
+  for (const name of ['azp', 'client_id', 'cid']) {
+    const v = claims[name];
+    if (typeof v === 'string' && v !== '') return v;
+  }
   return typeof claims.aud === 'string' ? claims.aud : undefined;
 }
 
 /**
  * Client credentials tokens (RFC 9068 §2.2) carry the client as subject: `sub` equals
- * `client_id` because no user is involved. That, or a client listed in agentClients, is an agent.
+ * `client_id` (Okta: `cid`) because no user is involved. That, or a client listed in agentClients, is an agent.
  */
 function kindOf(claims: JWTPayload, cfg: OidcIssuerConfig, clientId: string | undefined): 'human' | 'agent' {
   if (cfg.kind !== 'auto') return cfg.kind;
   if (clientId !== undefined && cfg.agentClients.includes(clientId)) return 'agent';
-  if (typeof claims['client_id'] === 'string' && claims.sub === claims['client_id']) return 'agent';
+  const client = claims['client_id'] ?? claims['cid'];
+  if (typeof client === 'string' && claims.sub === client) return 'agent';
   return 'human';
 }
 

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 export interface LoginInfo {
   readonly issuer: string;
   readonly clientId?: string;
+  /** Only for providers whose installed-app "secret" is public by design (Google desktop clients). */
+  readonly clientSecret?: string;
   readonly ssh?: { readonly host: string; readonly port: number; readonly alias: string; readonly hostKey: string };
 }
 

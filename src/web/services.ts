@@ -106,9 +106,13 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
     return fail('issuer', 'ERR_WEB_LISTEN', new Error(`refusing plain HTTP on ${config.issuer.listen}: set issuer.tlsCert and issuer.tlsKey`));
   }
   const sshHost = hostOf(config.listen).host;
+  // `bulwark login` uses the first issuer that has a client id (agents may use others via tokens).
+  const loginIssuer = issuers.find((i) => i.clientId !== undefined) ?? issuers[0];
   const loginInfo: LoginInfo = {
-    issuer: issuers[0]?.issuer ?? '',
-    clientId: issuers.find((i) => i.clientId !== undefined)?.clientId,
+    issuer: loginIssuer?.issuer ?? '',
+    ...(loginIssuer?.clientId !== undefined ? { clientId: loginIssuer.clientId } : {}),
+    // Published to every caller: documented as only for public installed-app clients (Google).
+    ...(loginIssuer?.clientSecret !== undefined ? { clientSecret: loginIssuer.clientSecret } : {}),
     ssh: {
       host: sshHost === '0.0.0.0' || sshHost === '::' ? '127.0.0.1' : sshHost,
       port: opts.sshPort,
