@@ -121,7 +121,7 @@ export function openings(literals: readonly string[], tail: string): string {
 export interface RegexRule {
   id: string;
   rule: string;
-  /** Must carry the `g` and `d` flags. */
+  /** Global; the masked group (if not 0) must be the last capture, followed by a fixed suffix at most. */
   re: RegExp;
   /** Capture group to mask (0 = whole match). */
   group?: number;
@@ -154,7 +154,11 @@ export function regexDetector(r: RegexRule): Detector {
   const group = r.group ?? 0;
   const flags = r.flags ?? '';
   const partial = new RegExp(`${r.partial}$`, flags);
-  const sticky = new RegExp(r.re.source, `${r.re.flags.replace('g', '')}y`);
+  // No `d` flag: match indices cost an allocation per match. The masked group is the last
+  // capture and only a fixed suffix (`@`, `"`) or a look-ahead follows it, so its place is the
+  // last occurrence of its text in the match.
+  const re = new RegExp(r.re.source, r.re.flags.replace('d', ''));
+  const sticky = new RegExp(r.re.source, `${r.re.flags.replace('g', '').replace('d', '')}y`);
   const runTable = r.anchors?.run ? classTable(r.anchors.run) : undefined;
   const ownUnion = unionOf(r.keywords?.stems ?? []);
   const anchorGroups = new Map<string, string[]>();
@@ -170,8 +174,8 @@ export function regexDetector(r: RegexRule): Detector {
     ...(r.strong ? { strong: new RegExp(`^(?:${r.strong})`, flags) } : {}),
     ...(r.stop ? { body: new RegExp(`(?=${r.stop})`, 'g') } : {}),
     matchesAt(scan, at) {
-      r.re.lastIndex = at;
-      return r.re.exec(scan)?.index === at;
+      sticky.lastIndex = at;
+      return sticky.test(scan);
     },
     ...(r.tail ? { tail: classTable(r.tail) } : {}),
     ...(r.keywords ? { stems: r.keywords.stems } : {}),
@@ -203,14 +207,14 @@ export function regexDetector(r: RegexRule): Detector {
 
   function finding(m: RegExpExecArray): Finding | undefined {
     if (r.validate && !r.validate(m)) return undefined;
-    const span = m.indices?.[group];
-    if (!span) return undefined;
-    const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart: span[0], maskEnd: span[1], id: r.id };
+    const value = m[group];
+    if (value === undefined) return undefined;
+    const maskStart = m.index + (group === 0 ? 0 : m[0].lastIndexOf(value));
+    const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart, maskEnd: maskStart + value.length, id: r.id };
     return r.block ? { ...f, block: r.block } : f;
   }
 
   function findIn(scan: string, from: number, out: Finding[]): void {
-    const re = r.re;
     re.lastIndex = from;
     for (let m = re.exec(scan); m; m = re.exec(scan)) {
       if (m[0].length === 0) re.lastIndex++;

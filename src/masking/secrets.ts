@@ -41,7 +41,6 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-access-key-id-and-secret',
-    anchors: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], back: 0, run: 'A-Za-z0-9' },
     re: new RegExp(`(?<![A-Za-z0-9])${AWS_ID}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))?(?![A-Za-z0-9])`, 'gd'),
     maxLength: 70,
     partial: `(?<![A-Za-z0-9])${openings(['AKIA', 'ASIA', 'ABIA', 'ACCA'], `[A-Z0-9]{0,16}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{0,40})?`)}`,
