@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
   const copy = (c: Buffer) => Buffer.from(c).length;
   const cases: [string, () => (c: Buffer) => number][] = [
     ['plain copy', () => copy],
-    ['masker, no detectors', () => { const m = createMasker({ detectors: [], terminal: true }); return (c) => m.push(c).length; }],
+    ['masker, no detectors (pass-through)', () => { const m = createMasker({ detectors: [], terminal: true }); return (c) => m.push(c).length; }],
     ['masker, secrets (terminal)', () => { const m = createMasker({ detectors: ['secrets'], terminal: true }); return (c) => m.push(c).length; }],
     ['masker, all incl. PII (terminal)', () => { const m = createMasker({ detectors: ['all'], terminal: true }); return (c) => m.push(c).length; }],
     ['masker, all incl. PII (tags)', () => { const m = createMasker({ detectors: ['all'], terminal: false }); return (c) => m.push(c).length; }],
