@@ -4,12 +4,12 @@
  * the test playing the user at the provider's pages, then the real `ssh` logging in with the
  * issued certificate and the identity appearing in the session's log lines.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Browser, parseForms, playUser, type Page } from './support/browser.js';
-import { runSsh, startBulwark, type Bulwark, type LogLine } from './support/bulwark.js';
+import { BIN, runSsh, startBulwark, type Bulwark, type LogLine } from './support/bulwark.js';
 import { tempDir } from './support/keys.js';
 import { startLogin } from './support/login.js';
 
@@ -97,7 +97,12 @@ async function playUserFrom(browser: Browser, page: Page): Promise<Page> {
 describe('human login, authorization code + PKCE with a loopback redirect', () => {
   it('the test acts as the browser; the certificate logs in', async () => {
     const home = tempDir('bulwark-home-');
-    const login = startLogin(['--server', server, '--browser', '--write-config'], { cwd: home, env: { HOME: home } });
+    // A running ssh-agent: login loads the key and certificate into it.
+    const agentSock = join(home, 'agent.sock');
+    const sshAgent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
+    for (let i = 0; i < 50 && !existsSync(agentSock); i++) await new Promise((r) => setTimeout(r, 50));
+    onTestFinished(() => void sshAgent.kill());
+    const login = startLogin(['--server', server, '--browser', '--write-config'], { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: agentSock } });
     const [, url] = await login.waitFor(/^\s+(http\S+\/auth\?\S+)$/m);
     const authUrl = new URL(url as string);
     expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
@@ -108,6 +113,8 @@ describe('human login, authorization code + PKCE with a loopback redirect', () =
     expect(last.html).toContain('signed in');
     const done = await login.done;
     expect(done.code, done.stderr).toBe(0);
+    const loaded = spawnSync('ssh-add', ['-L'], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
+    expect(loaded.stdout).toMatch(/^ssh-ed25519-cert-v01@openssh\.com AAAA/m);
     // --write-config: plain `ssh bulwark` works through ~/.ssh/config.
     expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toContain(`Include ${join(home, '.ssh', 'bulwark', 'ssh_config')}`);
     const from = b.logs.length;
@@ -145,6 +152,18 @@ describe('agent login', () => {
     const r = await runSsh({ port: b.port, key: out.key, cert: out.certificate, command: 'echo agent-here' });
     expect(r.stdout).toBe('agent-here\n');
     expect(await sessionOf('bulwark-demo-agent', from)).toMatchObject({ kind: 'agent', groups: ['agents'], serial: out.serial });
+    // Below 10% of its life left, login renews: replace the certificate by a nearly expired one.
+    const shortCert = spawnSync(process.execPath, [BIN, 'ca', 'sign', '--key-id', 'bulwark-demo-agent', '--principals', 'deploy', '--kind', 'agent', '--validity', '5s', `${out.key}.pub`], { cwd: dir, encoding: 'utf8' });
+    expect(shortCert.status, shortCert.stderr).toBe(0);
+    const renewed = await startLogin(['--server', server, '--agent', '--client-id', 'bulwark-demo-agent', '--json', '--dir', join(home, 'creds')], {
+      cwd: home,
+      env: { HOME: home, BULWARK_CLIENT_SECRET: agentSecret },
+    }).done;
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const again = JSON.parse(renewed.stdout) as { serial: string; key: string };
+    expect(again.key).toBe(out.key);
+    expect(again.serial).not.toBe(out.serial);
+    expect(again.serial).not.toBe(String(JSON.parse(shortCert.stdout).serial));
     // Agents get no pty: only the permit-* extensions the identity needs.
     const pty = await runSsh({ port: b.port, key: out.key, cert: out.certificate, extra: ['-tt'], command: 'echo with-pty' });
     expect(pty.stdout).not.toContain('with-pty');

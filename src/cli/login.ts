@@ -50,7 +50,12 @@ async function request(url: string, init?: RequestInit): Promise<{ status: numbe
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   } catch (e) {
-    throw new LoginFailure(EXIT.tempFail, `the bulwark issuing endpoint ${new URL(url).origin} is unreachable (${describeError((e as Error).cause ?? e)}); existing certificates keep working`);
+    const cause = describeError((e as Error).cause ?? e);
+    // A TLS trust failure will not fix itself on retry, unlike a server that is down.
+    if (/certificate|CERT_|SSL/i.test(cause)) {
+      throw new LoginFailure(EXIT.failure, `the TLS certificate of ${new URL(url).origin} is not trusted (${cause}); install its CA, or set NODE_EXTRA_CA_CERTS=FILE`);
+    }
+    throw new LoginFailure(EXIT.tempFail, `the bulwark issuing endpoint ${new URL(url).origin} is unreachable (${cause}); existing certificates keep working`);
   }
   const text = await res.text();
   try {
