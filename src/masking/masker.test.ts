@@ -104,6 +104,13 @@ describe('holding and flushing', () => {
     expect(Buffer.from(m.flush()).toString()).toBe('Password: ');
   });
 
+  it('a flush inside an escape sequence does not turn the rest of the sequence into text', () => {
+    const m = createMasker({ detectors: ['tokens'], terminal: true });
+    const tok = `glpat-${'Ab3-x'.repeat(5)}`;
+    const out = [m.push(Buffer.from('ok \x1b')), m.flush(), m.push(Buffer.from(`[33m${tok} \n`)), m.flush()];
+    expect(Buffer.concat(out.map((o) => Buffer.from(o))).toString()).toBe(`ok \x1b[33m${'*'.repeat(tok.length)} \n`);
+  });
+
   it('holds a possible start until flush() releases it', () => {
     const m = createMasker({ detectors: ['emails'], terminal: true });
     expect(Buffer.from(m.push(Buffer.from('mail bob'))).toString()).toBe('mail ');

@@ -70,6 +70,7 @@ interface Range {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_BUF = Buffer.alloc(0);
 
 export function createMaskerWith(detectors: readonly Detector[], terminal: boolean, replacement: Replacement = {}): Masker {
   const fillCode = replacement.fill && /^[!-~]$/.test(replacement.fill) ? replacement.fill.charCodeAt(0) : 42;
@@ -77,6 +78,7 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
   const union = unionOf(detectors.flatMap((d) => d.stems ?? []));
   const keyworded = detectors.some((d) => d.stems);
   let pending: Buffer = Buffer.alloc(0);
+  let escCarry: Buffer = EMPTY_BUF;
   let ctx = '';
   let block: Block | null = null;
   let faults = 0;
@@ -106,7 +108,14 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
   }
 
   function process(final: boolean): Uint8Array {
-    const view = viewOf(pending, final);
+    // Bytes of an unfinished escape sequence a flush already released: parsed again with what
+    // follows (so the terminal's view of the sequence and ours agree), never emitted twice.
+    const skip = escCarry.length;
+    if (skip > 0) {
+      pending = Buffer.concat([escCarry, pending]);
+      escCarry = EMPTY_BUF;
+    }
+    const view = viewOf(pending);
     const text = view.text;
     const scan = ctx + text;
     const base = ctx.length;
@@ -168,14 +177,21 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     }
     const t = hold - base;
     const byteEnd = final ? pending.length : t >= text.length ? view.end : byteOf(view, t);
-    const out = emit(view, pending, byteEnd, ranges, base, t);
+    const out = emit(view, pending, byteEnd, ranges, base, t).subarray(skip);
+    if (final && view.end < pending.length) escCarry = Buffer.from(pending.subarray(view.end));
     const dropped = Math.max(0, hold - CTX);
     ctx = scan.slice(dropped, hold);
     if (block) {
       block.start = Math.max(0, block.start - dropped);
       block.from = Math.max(block.start, block.from - dropped, ctx.length - END_LOOKBACK);
     }
-    pending = byteEnd >= pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(byteEnd));
+    if (byteEnd < skip) {
+      // The released sequence is still unfinished (nothing else could be emitted): keep it aside.
+      escCarry = Buffer.from(pending.subarray(0, skip));
+      pending = Buffer.from(pending.subarray(skip));
+    } else {
+      pending = byteEnd >= pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(byteEnd));
+    }
     return out;
   }
 
@@ -225,6 +241,7 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     faults++;
     const held = pending;
     pending = Buffer.alloc(0);
+    escCarry = EMPTY_BUF;
     ctx = '';
     block = null;
     if (!terminal) return held.length === 0 ? EMPTY : Buffer.from(tagOf('error'), 'utf8');

@@ -86,6 +86,18 @@ describe('masker properties', () => {
     );
   });
 
+  it('a flush timer firing anywhere never lets a whole secret through', () => {
+    fc.assert(
+      fc.property(output.chain((b) => fc.tuple(fc.constant(b), cuts(b.length), fc.boolean())), ([input, [a, b], terminal]) => {
+        const m = createMasker({ detectors: ['all'], terminal });
+        const out = [m.push(input.subarray(0, a)), m.flush(), m.push(input.subarray(a, b)), m.flush(), m.push(input.subarray(b)), m.flush()];
+        const text = Buffer.concat(out.map((o) => Buffer.from(o))).toString('utf8');
+        for (const s of SAMPLES) expect(text).not.toContain(s.text);
+      }),
+      { numRuns: Number(process.env.MASKING_RUNS ?? 400) },
+    );
+  });
+
   it('is idempotent: masking masked output changes nothing', () => {
     fc.assert(
       fc.property(output, fc.boolean(), (input, terminal) => {

@@ -24,13 +24,10 @@ export interface TextView {
   readonly end: number;
 }
 
-/**
- * Index just after the escape sequence starting at `j`, or -1 when the sequence may continue in
- * later bytes. `final` means no later bytes will come: an unfinished sequence then ends here.
- */
-export function escapeEnd(b: Uint8Array, j: number, final: boolean): number {
+/** Index just after the escape sequence starting at `j`, or -1 when it may continue in later bytes. */
+export function escapeEnd(b: Uint8Array, j: number): number {
   const n = b.length;
-  if (j + 1 >= n) return final ? n : -1;
+  if (j + 1 >= n) return -1;
   const c = b[j + 1] as number;
   if (c === 0x5b) {
     for (let k = j + 2; k < n; k++) {
@@ -38,27 +35,27 @@ export function escapeEnd(b: Uint8Array, j: number, final: boolean): number {
       if (x >= 0x40 && x <= 0x7e) return k + 1;
       if (x < 0x20 || x > 0x3f || k - j >= MAX_CSI) return k; // malformed: the sequence stops here
     }
-    return final ? n : -1;
+    return -1;
   }
   if (c === 0x5d || c === 0x50 || c === 0x5f || c === 0x5e || c === 0x58) {
     for (let k = j + 2; k < n; k++) {
       const x = b[k] as number;
       if (x === 0x07 || x === 0x18 || x === 0x1a) return k + 1;
       if (x === ESC) {
-        if (k + 1 >= n) return final ? n : -1;
+        if (k + 1 >= n) return -1;
         return b[k + 1] === 0x5c ? k + 2 : k;
       }
       if (k - j >= MAX_STRING) return k;
     }
-    return final ? n : -1;
+    return -1;
   }
   let k = j + 1;
   while (k < n && (b[k] as number) >= 0x20 && (b[k] as number) <= 0x2f) k++;
-  if (k >= n) return final ? n : -1;
+  if (k >= n) return -1;
   return k + 1;
 }
 
-export function viewOf(bytes: Buffer, final: boolean): TextView {
+export function viewOf(bytes: Buffer): TextView {
   const n = bytes.length;
   let j = bytes.indexOf(ESC);
   if (j < 0) return { text: bytes.toString('latin1', 0, n), segs: [0, 0, n], end: n };
@@ -77,7 +74,7 @@ export function viewOf(bytes: Buffer, final: boolean): TextView {
       t += j - i;
     }
     if (j >= n) break;
-    const k = escapeEnd(bytes, j, final);
+    const k = escapeEnd(bytes, j);
     if (k < 0) {
       end = j;
       break;
