@@ -5,6 +5,9 @@
  * ed25519-signed checkpoints at every flush (≤ 1 s) and at close (the seal). Also verifies,
  * lists, reads timelines and applies retention.
  *
+ * The per-byte work of writing (escaping, hashing, signing, writes) runs in one worker thread per
+ * process, so that recording costs the SSH server's thread little more than a copy (host.ts).
+ *
  * Trust boundary: the writer trusts its caller (the session layer) for what happened; the
  * verifier trusts nothing in the file, only the public key it is given. Sidecar `<id>.json`
  * summaries are an index for speed, never evidence.
@@ -13,9 +16,11 @@
  * U+FFFD; records after the last checkpoint of a crashed recording are not authenticated (at most
  * one flush interval); cutting a file exactly at a checkpoint boundary reads as a crash
  * ('unsealed') unless the sidecar still says it was sealed; whoever holds the private key can
- * forge recordings. See docs/recordings.md.
+ * forge recordings; if the worker thread dies, every open recording fails (onFailure) and the next
+ * one starts a new worker. See docs/recordings.md.
  */
 export { RecordingWriter, type RecordingWriterOptions } from './writer.js';
+export { prepareRecordingWorker } from './host.js';
 export {
   type RecordingMeta,
   type CommandInput,

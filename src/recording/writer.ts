@@ -1,23 +1,25 @@
 /**
- * RecordingWriter: one append-only file per session. Every record goes through `enqueue`, which
- * chains it before it is queued, so the order on disk is the order hashed. A timer appends a signed
- * checkpoint, writes everything queued and fdatasyncs (at most `flushIntervalMs` of data is lost
- * to a crash); close() appends the sealing checkpoint. Any I/O error turns the writer into a no-op
- * after one onFailure call: the session layer decides whether to end the session.
+ * RecordingWriter: one append-only file per session. This class runs on the session's thread and
+ * does only what is cheap there: it timestamps output, coalesces it into batches (batch.ts) and
+ * hands batches and record lines, in order, to the recording worker (host.ts, sink.ts), which
+ * escapes, chains, signs and writes them. A timer asks the worker for a signed checkpoint and an
+ * fdatasync (at most `flushIntervalMs` of data is lost to a crash); close() seals. Any I/O error,
+ * or the worker dying, turns the writer into a no-op after one onFailure call: the session layer
+ * decides whether to end the session.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { close as closeFd, open as openFd } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../core/index.js';
-import { initialChain, nextChain, recordDigest, shortHash, signCheckpoint } from './chain.js';
 import {
   BULWARK_EVENT,
   buildHeader,
   eventLine,
   markerLabel,
   newRecordingId,
-  type CheckpointRecord,
   type CommandInput,
   type ExitInfo,
   type RecordingMeta,
@@ -29,7 +31,10 @@ import {
   RecordingWriteError,
   type RecordingError,
 } from './errors.js';
-import { AppendLog } from './appendlog.js';
+import { recordingWorker, type RecordingWorker } from './host.js';
+import { OutputBatch } from './batch.js';
+import type { FailKind } from './protocol.js';
+import type { SealResult } from './sink.js';
 import { summaryFromHeader, writeSidecar, type Sidecar } from './sidecar.js';
 
 export interface RecordingWriterOptions {
@@ -46,8 +51,8 @@ export class RecordingWriter extends EventEmitter {
   readonly file: string;
   #failed = false;
   #closing: Promise<void> | undefined;
-  #log: AppendLog;
-  #key: KeyObject;
+  #host: RecordingWorker;
+  #wid: number;
   #clock: Clock | undefined;
   #onFailure: (err: RecordingError) => void;
   #hwm: number;
@@ -55,34 +60,31 @@ export class RecordingWriter extends EventEmitter {
   #sidecar: Sidecar;
   #dir: string;
 
-  #chain = initialChain();
-  #seq = 0;
-  #lastCheckpointSeq = 0;
-  #recs: string[] = [];
-  #syncing = false;
+  /** Output bytes and line characters handed over (or batched) and not yet written. */
+  #queued = 0;
   #needDrain = false;
-  #decoder = new TextDecoder('utf-8');
-  #decoderDirty = false;
+  #batch: OutputBatch;
+  #sealDone: ((r: SealResult | undefined) => void) | undefined;
   #origin: number;
   #hr0 = process.hrtime.bigint();
   #startedAt: number;
   #lastT = 0;
+  #offsetAt = (now: number): number => this.#offset(now);
 
   private constructor(
-    dir: string,
+    host: RecordingWorker,
+    fd: number,
+    header: string,
     file: string,
-    fh: FileHandle,
-    id: string,
     meta: RecordingMeta,
     opts: RecordingWriterOptions,
     sidecar: Sidecar,
   ) {
     super();
-    this.#dir = dir;
+    this.#host = host;
+    this.#dir = dirname(file);
     this.file = file;
-    this.#log = new AppendLog(fh, () => this.#afterWrite(), (err) => this.#fail(new RecordingWriteError(file, err)));
-    this.id = id;
-    this.#key = opts.key.privateKey;
+    this.id = sidecar.id;
     this.#clock = opts.clock;
     this.#onFailure = opts.onFailure;
     this.#hwm = opts.highWaterMark ?? 1 << 20;
@@ -90,8 +92,20 @@ export class RecordingWriter extends EventEmitter {
     this.#origin = Math.floor(meta.startedAt / 1000) * 1000;
     this.#sidecar = sidecar;
     const every = Math.min(Math.max(opts.flushIntervalMs ?? 1000, 10), 1000);
-    this.#timer = setInterval(() => void this.#checkpointAndSync(false), every);
+    this.#timer = setInterval(() => this.#tick(), every);
     this.#timer.unref();
+    this.#wid = host.attach(
+      {
+        acked: (n) => this.#acked(n),
+        failed: (kind, message, code) => this.#fail(failure(kind, file, message, code)),
+        sealed: (r) => this.#sealDone?.(r),
+      },
+      fd,
+      opts.key.privateKey,
+      header,
+    );
+    // Transferred, not copied; the worker hands the buffer back with its acknowledgement.
+    this.#batch = new OutputBatch(host, (t, data) => this.#host.send({ op: 'out', id: this.#wid, t, data }, [data.buffer as ArrayBuffer]));
   }
 
   /** Creates `<dir>/<id>.cast` (never overwriting) and its sidecar. Rejects with ERR_RECORDING_OPEN. */
@@ -102,11 +116,14 @@ export class RecordingWriter extends EventEmitter {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
       throw new RecordingOpenError(file, new Error(`invalid recording id ${JSON.stringify(id)}`));
     }
-    let fh: FileHandle;
+    let host: RecordingWorker;
+    let fd: number;
     try {
+      // Fail closed: without its worker a recording cannot be written, so the session must not start.
+      host = await recordingWorker();
       await mkdir(dir, { recursive: true, mode: 0o750 });
       // O_APPEND|O_EXCL: records only ever land at the end, and an existing recording is never reused.
-      fh = await open(file, 'ax', 0o640);
+      fd = await promisify(openFd)(file, 'ax', 0o640);
     } catch (err) {
       throw new RecordingOpenError(file, err);
     }
@@ -115,12 +132,10 @@ export class RecordingWriter extends EventEmitter {
     try {
       await writeSidecar(dir, sidecar);
     } catch (err) {
-      await fh.close().catch(() => undefined);
+      await promisify(closeFd)(fd).catch(() => undefined);
       throw new RecordingOpenError(join(dir, `${id}.json`), err);
     }
-    const w = new RecordingWriter(dir, file, fh, id, meta, opts, sidecar);
-    w.#enqueue(JSON.stringify(header));
-    return w;
+    return new RecordingWriter(host, fd, JSON.stringify(header), file, meta, opts, sidecar);
   }
 
   get failed(): boolean {
@@ -130,17 +145,14 @@ export class RecordingWriter extends EventEmitter {
   /** Output as the user saw it. Returns false when the caller should pause until 'drain'. */
   output(data: Uint8Array | string): boolean {
     if (this.#failed || this.#closing !== undefined) return true;
-    let text: string;
-    if (typeof data === 'string') {
-      text = this.#decoderDirty ? this.#decoder.decode() + data : data;
-      this.#decoderDirty = false;
-    } else {
-      // stream: true keeps an incomplete UTF-8 sequence for the next chunk instead of U+FFFD.
-      text = this.#decoder.decode(data, { stream: true });
-      this.#decoderDirty = true;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (bytes.length > 0) {
+      this.#batch.add(bytes, this.#now(), this.#offsetAt);
+      this.#queued += bytes.length;
     }
-    if (text.length > 0) this.#enqueue(eventLine(this.#offset(), 'o', text));
-    if (this.#log.queued < this.#hwm) return true;
+    if (this.#queued < this.#hwm) return true;
+    // The caller is about to pause: hand over what is batched now rather than at the timer.
+    this.#batch.flush();
     this.#needDrain = true;
     return false;
   }
@@ -148,14 +160,16 @@ export class RecordingWriter extends EventEmitter {
   resize(cols: number, rows: number): void {
     if (this.#failed || this.#closing !== undefined) return;
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0) return;
-    this.#enqueue(eventLine(this.#offset(), 'r', `${cols}x${rows}`));
+    this.#batch.flush();
+    this.#line(eventLine(this.#offset(), 'r', `${cols}x${rows}`));
   }
 
   /** A judged command: a marker for players and a structured record with the full line. */
   command(c: CommandInput): void {
     if (this.#failed || this.#closing !== undefined) return;
+    this.#batch.flush();
     const t = this.#offset();
-    this.#enqueue(eventLine(t, 'm', markerLabel(c)));
+    this.#line(eventLine(t, 'm', markerLabel(c)));
     const rec = {
       kind: 'command',
       line: c.line,
@@ -165,7 +179,7 @@ export class RecordingWriter extends EventEmitter {
       ...(c.reason === undefined ? {} : { reason: c.reason }),
       at: Math.round(this.#now()),
     };
-    this.#enqueue(eventLine(t, BULWARK_EVENT, JSON.stringify(rec)));
+    this.#line(eventLine(t, BULWARK_EVENT, JSON.stringify(rec)));
     this.#sidecar.commands += 1;
     if (c.verdict === 'deny') this.#sidecar.denied += 1;
     if (c.verdict === 'review') this.#sidecar.reviewed += 1;
@@ -174,51 +188,39 @@ export class RecordingWriter extends EventEmitter {
 
   note(kind: string, data: object): void {
     if (this.#failed || this.#closing !== undefined) return;
+    this.#batch.flush();
     const rec = { kind: 'note', note: kind, data, at: this.#now() };
-    this.#enqueue(eventLine(this.#offset(), BULWARK_EVENT, JSON.stringify(rec)));
+    this.#line(eventLine(this.#offset(), BULWARK_EVENT, JSON.stringify(rec)));
   }
 
   /** Seals the recording (final signed checkpoint), fsyncs and closes. Never rejects. */
   close(exit: ExitInfo = {}): Promise<void> {
-    this.#closing ??= this.#seal(exit);
+    this.#closing ??= this.#seal(exit).catch((err: unknown) => this.#fail(new RecordingWriteError(this.file, err)));
     return this.#closing;
   }
 
   async #seal(exit: ExitInfo): Promise<void> {
     if (this.#failed) return;
-    if (this.#decoderDirty) {
-      const rest = this.#decoder.decode();
-      if (rest.length > 0) this.#enqueue(eventLine(this.#offset(), 'o', rest));
-    }
+    this.#batch.flush();
     const end = Math.round(this.#now());
     const cleanExit: ExitInfo = {
       ...(exit.status === undefined ? {} : { status: exit.status }),
       ...(exit.signal === undefined ? {} : { signal: exit.signal }),
     };
-    this.#enqueueCheckpoint({
-      sealed: true,
-      end,
-      exit: cleanExit,
-      commands: this.#sidecar.commands,
-      denied: this.#sidecar.denied,
-    });
-    await this.#checkpointAndSync(true);
+    const sealed = new Promise<SealResult | undefined>((resolve) => (this.#sealDone = resolve));
+    const seal = { sealed: true as const, end, exit: cleanExit, commands: this.#sidecar.commands, denied: this.#sidecar.denied };
+    this.#host.send({ op: 'seal', id: this.#wid, t: Number(this.#offset().toFixed(6)), at: Math.round(this.#now()), seal });
+    const r = await sealed;
     clearInterval(this.#timer);
-    if (this.#failed) return;
-    try {
-      await this.#log.close();
-    } catch (err) {
-      this.#fail(new RecordingWriteError(this.file, err));
-      return;
-    }
+    if (this.#failed || r === undefined) return;
     Object.assign(this.#sidecar, {
       status: 'sealed',
       end,
       ...(cleanExit.status === undefined ? {} : { exitStatus: cleanExit.status }),
       ...(cleanExit.signal === undefined ? {} : { exitSignal: cleanExit.signal }),
-      records: this.#seq,
-      chain: this.#chain.toString('hex'),
-      bytes: this.#log.written,
+      records: r.records,
+      chain: r.chain,
+      bytes: r.bytes,
     });
     try {
       await writeSidecar(this.#dir, this.#sidecar);
@@ -232,65 +234,30 @@ export class RecordingWriter extends EventEmitter {
   }
 
   /** Seconds since the header's timestamp, never going backwards. */
-  #offset(): number {
-    const t = Math.max(this.#lastT, (this.#now() - this.#origin) / 1000);
+  #offset(now = this.#now()): number {
+    const t = Math.max(this.#lastT, (now - this.#origin) / 1000);
     this.#lastT = t;
     return t;
   }
 
-  #enqueue(line: string): void {
-    const buf = Buffer.from(`${line}\n`, 'utf8');
-    const digest = recordDigest(buf.subarray(0, buf.length - 1));
-    this.#chain = nextChain(this.#chain, digest);
-    this.#seq += 1;
-    this.#recs.push(shortHash(digest));
-    this.#log.push(buf);
+  #line(line: string): void {
+    this.#queued += line.length;
+    this.#host.send({ op: 'line', id: this.#wid, line });
   }
 
-  #enqueueCheckpoint(extra: Partial<CheckpointRecord>): void {
-    // The event time is signed too: no later checkpoint covers the seal line, so every byte of it
-    // must be under its own signature.
-    const t = Number(this.#offset().toFixed(6));
-    const ck: CheckpointRecord = {
-      kind: 'checkpoint',
-      t,
-      seq: this.#seq,
-      chain: this.#chain.toString('hex'),
-      recs: this.#recs,
-      at: Math.round(this.#now()),
-      ...extra,
-    };
-    this.#recs = [];
-    this.#lastCheckpointSeq = this.#seq + 1;
-    const signed = signCheckpoint(ck, this.#key);
-    this.#enqueue(eventLine(t, BULWARK_EVENT, JSON.stringify(signed)));
+  #tick(): void {
+    if (this.#failed || this.#closing !== undefined) return;
+    this.#batch.flush();
+    // The event time is part of the signed checkpoint, so it is fixed here, in session time.
+    this.#host.send({ op: 'tick', id: this.#wid, t: Number(this.#offset().toFixed(6)), at: Math.round(this.#now()) });
   }
 
-  #afterWrite(): void {
-    if (this.#needDrain && this.#log.queued < this.#hwm / 2) {
+  #acked(n: number): void {
+    if (this.#failed) return;
+    this.#queued -= n;
+    if (this.#needDrain && this.#queued < this.#hwm / 2) {
       this.#needDrain = false;
       this.emit('drain');
-    }
-  }
-
-  /** Timer tick (or close): checkpoint new records, wait until written, fdatasync, check the inode. */
-  async #checkpointAndSync(final: boolean): Promise<void> {
-    if (this.#failed || (this.#syncing && !final)) return;
-    if (!final && this.#closing !== undefined) return;
-    this.#syncing = true;
-    try {
-      if (!final && this.#seq > this.#lastCheckpointSeq) this.#enqueueCheckpoint({});
-      await this.#log.flushed();
-      if (this.#failed) return;
-      try {
-        await this.#log.datasync();
-      } catch (err) {
-        this.#fail(new RecordingSyncError(this.file, err));
-        return;
-      }
-      if (!(await this.#log.linked())) this.#fail(new RecordingUnlinkedError(this.file));
-    } finally {
-      this.#syncing = false;
     }
   }
 
@@ -298,7 +265,10 @@ export class RecordingWriter extends EventEmitter {
     if (this.#failed) return;
     this.#failed = true;
     clearInterval(this.#timer);
-    this.#log.abandon();
+    this.#batch.drop();
+    this.#queued = 0;
+    this.#host.detach(this.#wid);
+    this.#sealDone?.(undefined);
     // Paused sources must not wait forever for a drain that a dead writer will never produce.
     if (this.#needDrain) {
       this.#needDrain = false;
@@ -310,4 +280,11 @@ export class RecordingWriter extends EventEmitter {
       // The callback belongs to the session layer; its own errors must not escape into ours.
     }
   }
+}
+
+function failure(kind: FailKind | 'dead', file: string, message: string, code: string | undefined): RecordingError {
+  const cause = Object.assign(new Error(message), code === undefined ? {} : { code });
+  if (kind === 'sync') return new RecordingSyncError(file, cause);
+  if (kind === 'unlinked') return new RecordingUnlinkedError(file);
+  return new RecordingWriteError(file, cause);
 }
