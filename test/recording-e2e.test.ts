@@ -19,6 +19,17 @@ function verify(dir: string, ...args: string[]): { status: number | null; out: s
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
+/** The recording a step created: ids only order to the second, so compare before and after. */
+async function newCast(dir: string, before: readonly string[]): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const added = casts(dir).filter((f) => !before.includes(f));
+    if (added.length === 1) return added[0] as string;
+    if (added.length > 1) throw new Error(`expected one new recording, got ${added.length}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no new recording');
+}
+
 function castLines(file: string): string[] {
   return readFileSync(file, 'utf8').split('\n').slice(0, -1);
 }
@@ -55,21 +66,21 @@ describe('recorded sessions', () => {
   });
 
   it('records an interactive shell with its resizes', async () => {
-    const before = casts(join(dir, 'recordings')).length;
+    const before = casts(join(dir, 'recordings'));
     const r = await runSsh({ port: b.port, key, cert, extra: ['-tt'], input: 'echo interactive-$((40+2))\nexit\n' });
     expect(r.stdout).toContain('interactive-42');
-    await new Promise((res) => setTimeout(res, 300));
-    const files = casts(join(dir, 'recordings'));
-    expect(files.length).toBe(before + 1);
-    const text = readFileSync(files.at(-1) as string, 'utf8');
+    const text = readFileSync(await newCast(join(dir, 'recordings'), before), 'utf8');
     expect(text).toContain('interactive-42');
     expect(verify(dir, '--all').status).toBe(0);
   });
 
   it('names the record when a real recording is altered, cut, reordered or truncated', async () => {
+    const before = casts(join(dir, 'recordings'));
+    const ended = b.logs.filter((l) => l.event === 'session.end').length;
     await runSsh({ port: b.port, key, cert, command: 'for i in $(seq 1 30); do echo line-$i; sleep 0.01; done' });
-    await new Promise((res) => setTimeout(res, 300));
-    const file = casts(join(dir, 'recordings')).at(-1) as string;
+    // session.end is logged after the recording is sealed.
+    for (let i = 0; i < 100 && b.logs.filter((l) => l.event === 'session.end').length === ended; i++) await new Promise((r) => setTimeout(r, 50));
+    const file = await newCast(join(dir, 'recordings'), before);
     const original = readFileSync(file, 'utf8');
     const ls = castLines(file);
     const target = ls.findIndex((l) => l.includes('line-10'));
