@@ -161,11 +161,6 @@ export function regexDetector(r: RegexRule): Detector {
   const sticky = new RegExp(r.re.source, `${r.re.flags.replace('g', '').replace('d', '')}y`);
   const runTable = r.anchors?.run ? classTable(r.anchors.run) : undefined;
   const ownUnion = unionOf(r.keywords?.stems ?? []);
-  const anchorGroups = new Map<string, string[]>();
-  for (const lit of r.anchors?.literals ?? []) {
-    const key = (r.anchors?.literals ?? []).some((o) => o !== lit && o[0] === lit[0]) ? (lit[0] as string) : lit;
-    anchorGroups.set(key, [...(anchorGroups.get(key) ?? []), lit]);
-  }
   return {
     id: r.id,
     rule: r.rule,
@@ -227,12 +222,7 @@ export function regexDetector(r: RegexRule): Detector {
   /** Sticky attempts only at the few starts an anchor allows: work bounded by anchors × back. */
   function findAnchored(scan: string, from: number, anchors: NonNullable<RegexRule['anchors']>, out: Finding[]): void {
     const at: number[] = [];
-    for (const [first, lits] of anchorGroups) {
-      // Literals sharing a first character are found in one pass (AKIA/ASIA/ABIA/ACCA).
-      for (let i = scan.indexOf(first, from); i >= 0; i = scan.indexOf(first, i + 1)) {
-        if (lits.length === 1 || lits.some((l) => scan.startsWith(l, i))) at.push(i);
-      }
-    }
+    for (const lit of anchors.literals) for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
     if (at.length === 0) return;
     at.sort((a, b) => a - b);
     let done = from;
