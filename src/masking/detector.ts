@@ -1,7 +1,7 @@
 /**
  * The shape of a detector and the helpers that build one from a regular expression.
  *
- * A detector has three faces, because output arrives in chunks:
+ * A detector has several faces, because output arrives in chunks:
  *  - `find`: complete matches in the scanned text (with validation such as Luhn or entropy);
  *  - `partial`: a `$`-anchored expression that matches, at its leftmost start, any unfinished
  *    match that reaches the end of the text; the streaming masker holds back text from there.
@@ -11,8 +11,15 @@
  *    `body` (the characters a released, masked partial may continue with), and `block` for
  *    matches whose end is far away (PEM blocks): everything from the start is masked until `end`.
  *
+ * To keep the number of passes over each chunk down, a detector may name literal `anchors` or
+ * case-insensitive keyword `stems` it always contains; its expression is then tried (sticky)
+ * only next to them.
+ *
  * Trust boundary: detectors run on untrusted output; every expression is linear or bounded
- * (no nested unbounded quantifiers), so no chunk can make matching slow.
+ * (no nested unbounded quantifiers), so no chunk can make matching slow. Known limits: nothing
+ * checks mechanically that a `partial` over-approximates its `re`; an under-approximating one
+ * would let a secret split at the wrong byte through. The every-offset split tests in
+ * masker.test.ts and the split-invariance property are what check it, per sample.
  */
 
 export interface Finding {

@@ -14,7 +14,9 @@
  * `secrets.read`): a secret printed in another shape (base64-wrapped, split by cursor motion,
  * inside an OSC payload such as an OSC 8 hyperlink) is not recognised; a partial match held when
  * the flush timer fires is released in clear unless it is already distinctive; only ASCII text is
- * ever masked (every detected format is ASCII), so terminal widths stay exact. See
+ * ever masked (every detected format is ASCII), so terminal widths stay exact; at most ~20 KiB
+ * is held (a JWT prefix plus an unfinished escape sequence); throughput is ~150–190 MB/s of CPU
+ * for `secrets` (bench/masking.bench.ts), well above the 15 % budget of a fast ssh stream. See
  * docs/masking.md for each pattern, the entropy rule and the bounds.
  */
 import type { Obligation } from '../core/index.js';
