@@ -16,7 +16,7 @@
  * the flush timer fires is released in clear unless it is already distinctive; only ASCII text is
  * ever masked (every detected format is ASCII), so terminal widths stay exact; at most ~20 KiB
  * is held (a JWT prefix plus an unfinished escape sequence); throughput is ~150–190 MB/s of CPU
- * for `secrets` (bench/masking.bench.ts), well above the 15 % budget of a fast ssh stream. See
+ * for `secrets` (bench/masking.bench.ts): far more than 15 % of a fast ssh stream. See
  * docs/masking.md for each pattern, the entropy rule and the bounds.
  */
 import type { Obligation } from '../core/index.js';
