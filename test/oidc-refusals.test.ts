@@ -52,7 +52,7 @@ beforeAll(async () => {
   b = await startBulwark({
     dir,
     configYaml: [
-      'issuer: { listen: "127.0.0.1:0" }',
+      'issuer: { listen: "127.0.0.1:0", sshAddress: "bastion.example.com:22" }',
       'oidc:',
       '  issuers:',
       `    - issuer: "${idp.issuer}"`,
@@ -77,6 +77,12 @@ describe('refusals', () => {
   it('does not start the development IdP when an issuer is configured', () => {
     expect(b.logs.some((l) => l.event === 'identity.start' && l['component'] === 'devIdp')).toBe(false);
     expect(b.stderr()).not.toContain('Development identity provider');
+  });
+
+  it('tells bulwark login the configured issuer, client id and the advertised SSH address', async () => {
+    const info = (await (await fetch(`${server}/v1/login`)).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ issuer: idp.issuer, clientId: 'bulwark-cli', ssh: { host: 'bastion.example.com', port: 22, alias: 'bulwark' } });
+    expect(info).not.toHaveProperty('clientSecret');
   });
 
   it('refuses each bad token or request with a clear error and a cert.refused event', async () => {

@@ -86,6 +86,9 @@ const identitySchemas = {
       listen: hostPort.default('127.0.0.1:8422'),
       tlsCert: z.string().min(1).optional(),
       tlsKey: z.string().min(1).optional(),
+      /** HOST:PORT clients use to reach the SSH listener, written into their ssh_config by
+       * `bulwark login`; default: the `listen` address (0.0.0.0 → 127.0.0.1). */
+      sshAddress: hostPort.optional(),
     })
     .strict()
     .refine((i) => (i.tlsCert === undefined) === (i.tlsKey === undefined), { message: 'set both tlsCert and tlsKey, or neither', path: ['tlsKey'] })

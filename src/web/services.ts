@@ -97,7 +97,8 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
     log.event('identity.start', { component: 'devIdp', url: devIdp.issuer }, `development IdP at ${devIdp.issuer}`);
   }
   const issuers = devIdp ? [devIssuerConfig(devIdp)] : configured;
-  const verifier = new TokenVerifier(issuers, { clockToleranceSeconds: Math.min(config.clockSkewSeconds, 120) });
+  // 30 s for exp/nbf/iat: tokens are minutes-lived, so more slack would matter (docs/oidc.md).
+  const verifier = new TokenVerifier(issuers, { clockToleranceSeconds: 30 });
 
   const tls = config.issuer.tlsCert !== undefined && config.issuer.tlsKey !== undefined;
   const { host } = hostOf(config.issuer.listen);
@@ -105,7 +106,8 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
     await devIdp?.close();
     return fail('issuer', 'ERR_WEB_LISTEN', new Error(`refusing plain HTTP on ${config.issuer.listen}: set issuer.tlsCert and issuer.tlsKey`));
   }
-  const sshHost = hostOf(config.listen).host;
+  const advertised = config.issuer.sshAddress === undefined ? undefined : hostOf(config.issuer.sshAddress);
+  const sshHost = advertised?.host ?? hostOf(config.listen).host;
   // `bulwark login` uses the first issuer that has a client id (agents may use others via tokens).
   const loginIssuer = issuers.find((i) => i.clientId !== undefined) ?? issuers[0];
   const loginInfo: LoginInfo = {
@@ -115,7 +117,7 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
     ...(loginIssuer?.clientSecret !== undefined ? { clientSecret: loginIssuer.clientSecret } : {}),
     ssh: {
       host: sshHost === '0.0.0.0' || sshHost === '::' ? '127.0.0.1' : sshHost,
-      port: opts.sshPort,
+      port: advertised?.port ?? opts.sshPort,
       alias: 'bulwark',
       hostKey: readFileSync(opts.hostKeyPub, 'utf8').trim().split(' ').slice(0, 2).join(' '),
     },
