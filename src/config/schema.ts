@@ -89,11 +89,13 @@ const identitySchemas = {
       /** HOST:PORT clients use to reach the SSH listener, written into their ssh_config by
        * `bulwark login`; default: the `listen` address (0.0.0.0 → 127.0.0.1). */
       sshAddress: hostPort.optional(),
+      /** Refused certificate requests per source address per minute before 429s. */
+      maxRefusalsPerMinute: z.number().int().min(1).default(30),
     })
     .strict()
     .refine((i) => (i.tlsCert === undefined) === (i.tlsKey === undefined), { message: 'set both tlsCert and tlsKey, or neither', path: ['tlsKey'] })
     .refine((i) => i.tlsCert !== undefined || LOOPBACK_HOST.test(i.listen), { message: 'plain HTTP only on loopback: set tlsCert and tlsKey to listen elsewhere', path: ['listen'] })
-    .default({ listen: '127.0.0.1:8422' }),
+    .default({ listen: '127.0.0.1:8422', maxRefusalsPerMinute: 30 }),
   devIdp: z
     .object({
       enabled: z.boolean().default(true),

@@ -4,7 +4,7 @@
  * checks go through oidc/.
  *
  * Trust boundary: every request is hostile; identity comes only from tokens oidc/ verified.
- * Known limits: no auditor UI yet; no rate limiting on the issuing endpoint.
+ * Known limits: no auditor UI yet; the refusal limit is per process (limiter.ts).
  */
 export * from './errors.js';
 export { createIssuerHandler, type IssuerDeps, type LoginInfo } from './issuer.js';

@@ -8,7 +8,7 @@
  * web/ does not import openid-client); the principals, groups and kind come only from verified
  * claims and configuration, a client can only narrow them. Every issuance and refusal is audited.
  * Known limits: the source address is the TCP peer (no X-Forwarded-For: put no proxy in front,
- * or pinning pins the proxy); no per-client rate limit yet; JSON only.
+ * or pinning and the refusal limit apply to the proxy); JSON only.
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +17,7 @@ import { fingerprint, issueCertificate, IssueError, parsePublicKey, type SerialL
 import type { Config } from '../config/index.js';
 import { describeError } from '../core/errors.js';
 import { OidcError, type LoginInfo, type OidcErrorCode, type VerifiedToken } from '../oidc/index.js';
+import { RefusalLimiter } from './limiter.js';
 
 export type { LoginInfo };
 
@@ -29,6 +30,8 @@ export interface IssuerDeps {
   readonly log: AuditLog;
   readonly loginInfo: LoginInfo;
   readonly now?: () => number;
+  /** Refused requests allowed per source address per minute before it gets 429s. */
+  readonly maxRefusalsPerMinute?: number;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -125,9 +128,15 @@ async function issue(deps: IssuerDeps, req: IncomingMessage, source: string): Pr
 
 /** The request handler; mount it on an http(s) server (see services.ts). */
 export function createIssuerHandler(deps: IssuerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const limiter = new RefusalLimiter(deps.maxRefusalsPerMinute ?? 30, 60_000, deps.now);
   return (req, res) => {
     const source = sourceOf(req);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/v1/certificates' && limiter.blocked(source)) {
+      const message = 'too many refused certificate requests from this address; wait a minute, then fix the cause of the earlier refusals';
+      deps.log.warn('cert.refused', { code: 'ERR_WEB_RATE_LIMITED', reason: message, status: 429, source });
+      return send(res, 429, { error: 'ERR_WEB_RATE_LIMITED', message });
+    }
     if (req.method === 'GET' && path === '/v1/login') return send(res, 200, deps.loginInfo);
     if (req.method === 'GET' && path === '/v1/ca') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`${deps.caPublicLine}\n`);
@@ -142,6 +151,8 @@ export function createIssuerHandler(deps: IssuerDeps): (req: IncomingMessage, re
           e instanceof Refusal ? e
           : e instanceof IssueError ? new Refusal(e.code === 'ERR_CERT_ISSUE_INVALID' ? 400 : 500, e.code, e.message)
           : new Refusal(500, 'ERR_WEB_INTERNAL', `internal error: ${describeError(e)}`);
+        // The IdP being down is not the caller's doing; do not count it against them.
+        if (r.status !== 503) limiter.refused(source);
         deps.log.warn('cert.refused', { code: r.code, reason: r.message, status: r.status, source, ...r.fields });
         send(res, r.status, { error: r.code, message: r.message });
       },

@@ -130,6 +130,7 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
     certificates: config.certificates,
     log,
     loginInfo,
+    maxRefusalsPerMinute: config.issuer.maxRefusalsPerMinute,
   });
   let server: Server;
   let port: number;
