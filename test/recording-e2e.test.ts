@@ -81,6 +81,15 @@ describe('recorded sessions', () => {
     // session.end is logged after the recording is sealed.
     for (let i = 0; i < 100 && b.logs.filter((l) => l.event === 'session.end').length === ended; i++) await new Promise((r) => setTimeout(r, 50));
     const file = await newCast(join(dir, 'recordings'), before);
+    const id = file.replace(/^.*\//, '').replace(/\.cast$/, '');
+    // The untouched recording must verify as sealed before we tamper with it.
+    let sealed = verify(dir, id);
+    for (let i = 0; i < 20 && sealed.status !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      sealed = verify(dir, id);
+    }
+    expect(sealed.out).toMatch(/sealed/);
+    expect(sealed.status).toBe(0);
     const original = readFileSync(file, 'utf8');
     const ls = castLines(file);
     const target = ls.findIndex((l) => l.includes('line-10'));
@@ -93,7 +102,7 @@ describe('recorded sessions', () => {
     ];
     for (const [what, text] of cases) {
       writeFileSync(file, text);
-      const v = verify(dir, file.replace(/^.*\//, '').replace(/\.cast$/, ''));
+      const v = verify(dir, id);
       expect(v.status, what).toBe(1);
       expect(v.out, what).toMatch(/tampered/);
       expect(v.out, what).toMatch(new RegExp(`record ${target + 1}\\b|line ${target + 1}\\b`));
