@@ -137,10 +137,31 @@ describe('guarded interactive shell', () => {
     await t.close();
   }, 20_000);
 
-  it('refuses a shell without a terminal with a clear message', async () => {
-    const r = await runSsh({ port: b.port, key, cert: human, extra: ['-T'], input: 'echo hi\n' });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/needs a terminal/);
+});
+
+describe('shell without a terminal: a script on stdin, judged unit by unit', () => {
+  it('runs allowed units in one shell (state carries over) and returns the last status', async () => {
+    const script = 'cd /usr\nf() { echo "in $PWD"; }\nif true; then\n  f\nfi\ncat <<EOF\nheredoc-body\nEOF\nhead -c 3\necho after-head\n(exit 4)\n';
+    const r = await runSsh({ port: b.port, key: agentKey, cert: agent, extra: ['-T'], input: script });
+    // head reads /dev/null, never the next unit, so the script stays intact
+    expect(r.stdout, r.stderr).toBe('in /usr\nheredoc-body\nafter-head\n');
+    expect(r.code).toBe(4);
+  });
+
+  it('stops at the first denied unit: 77, the reason on stderr, nothing after it runs', async () => {
+    const r = await runSsh({ port: b.port, key: agentKey, cert: agent, extra: ['-T'], input: 'mkdir -p piped-victim && touch piped-victim/keep\necho before\nrm -rf piped-victim\necho after\n' });
+    expect(r.code).toBe(77);
+    expect(r.stdout).toBe('before\n');
+    expect(r.stderr).toMatch(/denied destroy\.filesystem .*by rule agents\.destroy/);
+    const check = await runSsh({ port: b.port, key: agentKey, cert: agent, command: 'ls piped-victim' });
+    expect(check.stdout).toBe('keep\n');
+  });
+
+  it('an unfinished unit at end of input is denied, not run', async () => {
+    const r = await runSsh({ port: b.port, key: agentKey, cert: agent, extra: ['-T'], input: 'echo ok\necho "unterminated\n' });
+    expect(r.stdout).toBe('ok\n');
+    expect(r.code).toBe(77);
+    expect(r.stderr).toMatch(/incomplete/);
   });
 });
 

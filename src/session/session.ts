@@ -2,8 +2,8 @@
  * One SSH session channel: a shell or an exec, recorded, with its lifecycle logged (start, end,
  * duration, exit status) under the connection's identity. A PTY shell is guarded (guarded/shell.ts:
  * bulwark's editor, every unit judged before the driver runs it); an exec is judged before it runs
- * (deny → 77, review → 75, nothing runs). A shell without a PTY is refused: its units would arrive
- * on stdin, which the guarded driver does not judge yet.
+ * (deny → 77, review → 75, nothing runs). A shell without a PTY (a script on stdin) is judged unit
+ * by unit (guarded/piped.ts) and stops at the first unit that is not allowed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../core/index.js';
@@ -16,6 +16,7 @@ import { resolveTarget, sessionEnv, type SessionTarget } from './context.js';
 import { clientSignal, runProcess, type RunningProcess } from './process.js';
 import { openSessionRecording, recordedChannel, type RecordingHealth, type RecordingPolicy } from './recording.js';
 import { describeDecision, judgeUnit, type JudgeServices } from './guarded/judge.js';
+import { runPipedShell } from './guarded/piped.js';
 import { runGuardedShell } from './guarded/shell.js';
 
 /** Exit statuses of a judged exec (DESIGN.md external contract). */
@@ -103,10 +104,6 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
   log.event('session.start', { pty: req.pty !== undefined, command: run, forced: req.forceCommand !== undefined });
   const judgeInput = { services: services.judge, identity: req.identity, target: target.config, log, writer };
 
-  if (run === undefined && req.pty === undefined) {
-    await writer?.close({ status: 1 });
-    return refuse(clientChannel, log, mode, 'a shell needs a terminal here (ssh -t); commands on stdin are not judged, so they are refused; use ssh host COMMAND');
-  }
   if (run !== undefined) {
     const j = judgeUnit({ ...judgeInput, mode: 'exec' }, run, { cwd: target.cwd, path: env['PATH'] ?? '', functions: new Map() });
     if (j.decision.verdict !== 'allow') {
@@ -137,7 +134,9 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
             },
             channel,
           )
-        : runProcess({ file: target.config.shell, args: ['-c', run ?? ''], cwd: target.cwd, env, account: target.account }, channel, req.pty);
+        : run === undefined
+          ? runPipedShell({ shell: target.config.shell, cwd: target.cwd, env, account: target.account, judge: { ...judgeInput, mode: 'exec' }, exitDenied: EXIT_DENIED, exitReview: EXIT_REVIEW }, channel)
+          : runProcess({ file: target.config.shell, args: ['-c', run], cwd: target.cwd, env, account: target.account }, channel, req.pty);
   } catch (err) {
     await writer?.close({ status: 1 });
     return refuse(clientChannel, log, mode, `cannot start the session: ${(err as Error).message}`);
