@@ -4,8 +4,10 @@
  * faithfully.
  *
  * Trust boundary: everything that reaches here is authenticated; the bytes the client sends are
- * still hostile. Known limits (this stage): commands are not yet judged; the guarded line editor
- * and judge sit in front of runProcess once they land.
+ * still hostile. Every command line is judged before it runs: a PTY shell through bulwark's line
+ * editor and the shell driver (guarded/), an exec and a no-PTY script unit by unit. Known limits:
+ * see docs/guarded-sessions.md (background-job output at the prompt is dropped; an allowed
+ * interactive program leaves the session unguarded until it exits; the judge is not a sandbox).
  */
 export type { SessionChannel, PtyRequest } from './channel.js';
 export { resolveTarget, acceptEnv, sessionEnv, type SessionTarget } from './context.js';
