@@ -206,6 +206,21 @@ describe('bypass attempts in a guarded shell (agent policy)', () => {
 });
 
 describe('human sessions', () => {
+  it('a pager shell escape (less !cmd) runs nothing: sessions run pagers in secure mode', async () => {
+    const t = new Term(key, human);
+    const v = await t.victim('v-less');
+    const from = t.out.length;
+    t.p.write(`\x15less ${v}/keep\r`);
+    await t.waitFor(/END|keep/, from);
+    t.p.write(`!rm -rf ${v}\r`);
+    await t.waitFor(/Command not available/, from);
+    t.p.write('q');
+    await t.waitFor(PROMPT, from);
+    expect(t.survived(v)).toBe(true);
+    await t.run('echo alive', /alive\r\n/);
+    await t.close();
+  });
+
   it('a human starting an interactive program is marked unguarded in the audit log', async () => {
     const t = new Term(key, human);
     await t.waitFor(PROMPT);

@@ -101,3 +101,10 @@ describe('interactive PTY sessions', () => {
     await exited;
   });
 });
+
+describe('pager hardening', () => {
+  it('runs sessions with less and systemd pagers in secure mode (no shell escapes)', async () => {
+    const r = await ssh('echo "less=$LESSSECURE systemd=$SYSTEMD_PAGERSECURE"');
+    expect(r.stdout.trim()).toBe('less=1 systemd=1');
+  });
+});

@@ -31,6 +31,9 @@ describe('completeness', () => {
     ['echo "abc', false], ["echo 'a", false], ['ls |', false], ['ls &&', false], ['ls \\', false],
     ['if true; then echo', false], ['for i in 1; do', false], ['echo $(ls', false], ['cat <<EOF\nabc', false],
     ['case $x in a) ls;;', false], ['{ ls;', false],
+    ['f() {', false], ['f() {\n  echo hi', false], ['function g {', false], ['function g() {', false], ['(cd /tmp', false],
+    ['f() { echo hi; }', true], ['f() {\n  echo hi\n}', true], ['function g { ls; }', true], ['(cd /tmp; ls)', true],
+    ['echo function {', true], ['echo $(date) {', true],
     ['echo "abc"', true], ['ls | wc', true], ['if true; then echo; fi', true], ['cat <<EOF\nabc\nEOF', true],
     ['echo ${IFS}x', true], ['case $x in a) ls;; esac', true], ['ls &', true], ['{rm,-rf,x}', true], ['echo # unclosed "', true],
   ])('%j complete=%s', (line, want) => {

@@ -12,6 +12,7 @@ export function isComplete(text: string): boolean {
   const heredocs: { delim: string; strip: boolean }[] = [];
   let cmdPos = true;
   let lastOp = '';
+  let fnName = false;
   let i = 0;
   const n = text.length;
   const top = (): string | undefined => stack[stack.length - 1];
@@ -120,7 +121,9 @@ export function isComplete(text: string): boolean {
     if (c === ')') {
       if (q === '(' || q === '$(') stack.pop();
       i++;
-      cmdPos = q === 'case';
+      // After `name()` (or a subshell, where a word would be a syntax error anyway) the next word
+      // is a compound command: `f() {` must ask for the body, not submit.
+      cmdPos = q === 'case' || q === '(';
       continue;
     }
     if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
@@ -160,8 +163,11 @@ export function isComplete(text: string): boolean {
         if (top() === want) stack.pop();
       }
     }
+    const wasCmdPos = cmdPos;
     if (word === 'in' && top() === 'case') cmdPos = false;
+    else if (fnName) cmdPos = true; // `function name {`: the body follows the name
     else cmdPos = LEADERS.has(word) && cmdPos;
+    fnName = wasCmdPos && word === 'function';
     i += word.length;
     if (!m) i = i === 0 ? 1 : i;
   }

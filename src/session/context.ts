@@ -79,6 +79,10 @@ export function sessionEnv(opts: {
     SHELL: target.config.shell,
     PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
     TERM: opts.term ?? opts.clientEnv['TERM'] ?? 'dumb',
+    // Pagers are allowed programs (man, git log, journalctl) but can run shell commands from
+    // their own prompt (`!cmd`, `|cmd`, `v`), which the judge never sees: secure mode turns that off.
+    LESSSECURE: '1',
+    SYSTEMD_PAGERSECURE: '1',
     BULWARK_SUBJECT: identity.subject,
     BULWARK_KIND: identity.kind,
     BULWARK_TARGET: target.config.name,
