@@ -14,7 +14,7 @@
  * while idle) ends the session with a reason: fail closed.
  */
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { chownSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,14 +48,12 @@ export interface DriverEvents {
 
 export type DriverState = 'starting' | 'idle' | 'running' | 'closed';
 
-const STTY = ['/usr/bin/stty', '/bin/stty'].find((p) => existsSync(p)) ?? '/bin/stty';
-
 /** Makes a 0700 directory with the FIFOs and the rc file, owned by the shell's account. */
 function makeControlDir(account: Account | undefined, token: string): { dir: string; rc: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-ctl-'));
   for (const f of ['in', 'out']) execFileSync('mkfifo', ['-m', '600', join(dir, f)]);
   const rc = join(dir, 'rc');
-  writeFileSync(rc, rcText({ ctlDir: dir, token, stty: STTY }), { mode: 0o600 });
+  writeFileSync(rc, rcText({ ctlDir: dir, token }), { mode: 0o600 });
   if (account !== undefined) for (const p of [dir, join(dir, 'in'), join(dir, 'out'), rc]) chownSync(p, account.uid, account.gid);
   return { dir, rc };
 }

@@ -5,7 +5,10 @@
  * (`bind -x`), then accepted by a second binding. PROMPT_COMMAND reports the shell's state over a
  * second FIFO and drains every key that was typed while the command ran (see driver.ts for the
  * protocol). Everything a user command could use to change how the driver works is made readonly,
- * and the driver calls only builtins and absolute paths, so functions or PATH cannot shadow them.
+ * and the driver calls only builtins, so functions or PATH cannot shadow them. While it reports and
+ * drains, SIGINT is ignored: an interrupted handshake would otherwise be re-run by bash and send a
+ * second report. The drain reads with `read -s -n` (non-canonical, no echo, set in-process), so a
+ * command's end costs no process forks.
  */
 
 /** Key sequences the driver binds: fetch the next unit into the line, then accept it. */
@@ -35,13 +38,10 @@ export interface RcOptions {
   readonly ctlDir: string;
   /** Per-session random token in the markers (hex). */
   readonly token: string;
-  /** Absolute path of stty (never looked up through the user's PATH). */
-  readonly stty: string;
 }
 
 export function rcText(o: RcOptions): string {
   if (!/^[0-9a-f]+$/.test(o.token)) throw new Error('marker token must be hex');
-  const stty = q(o.stty);
   // The PS0 value goes through prompt expansion; \e and \a are prompt escapes, the token is hex.
   return `# bulwark guarded-shell driver (generated; do not edit)
 exec 3<${q(`${o.ctlDir}/in`)} 4>${q(`${o.ctlDir}/out`)}
@@ -50,8 +50,6 @@ builtin set +o history
 builtin shopt -u expand_aliases
 builtin unalias -a
 HISTFILE=
-__bw_tty=$(${stty} -g)
-builtin readonly __bw_tty
 builtin bind 'set enable-bracketed-paste off'
 builtin bind 'set bell-style none'
 __bw_fetch() {
@@ -62,16 +60,16 @@ __bw_fetch() {
 }
 __bw_done() {
   builtin local __bw_st=$? __bw_n= __bw_buf= __bw_c=
-  ${stty} raw -echo
-  builtin printf '%s\\0' done "$__bw_st" "$PWD" "$PATH" "$(builtin declare -f)" >&4
+  builtin trap '' INT
   builtin printf '\\033]bw1;%s\\007' ${o.token}
+  builtin printf '%s\\0' done "$__bw_st" "$PWD" "$PATH" "$(builtin declare -f)" >&4
   IFS= builtin read -r -d '' -u 3 __bw_n
-  while IFS= builtin read -r -d $'\\a' __bw_c; do
+  while IFS= builtin read -r -s -n 4096 -d $'\\a' __bw_c; do
     __bw_buf+=$__bw_c
     [[ $__bw_buf == *$'\\e]bw;'"$__bw_n" ]] && builtin break
     [[ \${#__bw_buf} -gt 4096 ]] && __bw_buf=\${__bw_buf: -64}
   done
-  ${stty} "$__bw_tty"
+  builtin trap - INT
 }
 builtin bind -x '"\\C-x\\C-f": __bw_fetch'
 builtin bind '"\\C-x\\C-a": accept-line'
