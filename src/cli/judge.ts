@@ -40,24 +40,11 @@ export interface JudgeDefaults {
  * line; the CLI allows more time so its verdicts depend on the content only. */
 export const CLI_TIME_BUDGET_MS = 500;
 
-const WARM_UP = [
-  'ls -la /tmp | grep x && echo "$HOME" > /tmp/out',
-  'psql -d db -c "SELECT id FROM t WHERE id = 1"',
-  'psql -d db -c "DELETE FROM t; DROP TABLE t"',
-  'mysql db -e "UPDATE t SET a = 1 WHERE id = 2"',
-  'sqlite3 db.sqlite "SELECT 1"',
-  "sudo bash -c 'rm -rf /tmp/x' <<< ''",
-];
-
 /** Loads the analyser. Its failure is not fatal: every line then denies with the reason. */
 export async function loadAnalyzer(): Promise<AnalyzeLine> {
   try {
     const { createAnalyzer } = await import('../intent/index.js');
     const analyzer = await createAnalyzer({ timeBudgetMs: CLI_TIME_BUDGET_MS });
-    // The analyser has a per-line time budget and fails closed past it; the first lines through
-    // each of its paths (bash, SQL per client) pay for JIT and lazy loading and can exceed it.
-    // Warm those paths so the first real line is judged on its content, not on a cold start.
-    for (const line of WARM_UP) analyzer.analyze(line);
     return (line) => analyzer.analyze(line);
   } catch (e) {
     const reason = `intent analyser failed to load: ${describeError(e)}`;

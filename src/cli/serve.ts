@@ -24,15 +24,6 @@ const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-
 With no flags: listens on 127.0.0.1:2222, keeps its state in ./state (host key, development
 user CA), and prints how to sign a certificate and log in.`;
 
-const WARM_UP = [
-  'ls -la /tmp | grep x && echo "$HOME" > /tmp/out',
-  'psql -d db -c "SELECT id FROM t WHERE id = 1"',
-  'psql -d db -c "DELETE FROM t; DROP TABLE t"',
-  'mysql db -e "UPDATE t SET a = 1 WHERE id = 2"',
-  'sqlite3 db.sqlite "SELECT 1"',
-  "sudo bash -c 'rm -rf /tmp/x' <<< ''",
-];
-
 function flagsToConfig(v: Record<string, string | string[] | boolean | undefined>): Partial<ConfigInput> {
   const out: Partial<ConfigInput> = {};
   if (typeof v['listen'] === 'string') out.listen = v['listen'];
@@ -171,9 +162,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   log.event('policy.reload', { dir: config.policies });
   const analyzer = await createAnalyzer();
-  // The first lines through each analyser path (bash, SQL per client) pay for JIT and lazy loading
-  // and could exceed the per-line time budget (a fail-closed deny); warm them before serving.
-  for (const line of WARM_UP) analyzer.analyze(line);
 
   const recordingKey = await loadOrCreateRecordingKey(config.state);
   if (!config.recordSessions) log.warn('recording.failure', { reason: 'recordSessions is false' }, 'sessions are NOT recorded (recordSessions: false)');

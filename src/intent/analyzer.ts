@@ -67,10 +67,24 @@ export function analyzeWith(parser: BashParser | Error, sql: SqlBridge, budgetMs
   }
 }
 
+/** One line through each path (bash, wrappers, SQL per client): their first use pays for JIT and
+ * lazy loading and could exceed the per-line budget, a fail-closed deny unrelated to the line. */
+const WARM_UP = [
+  'ls -la /tmp | grep x && echo "$HOME" > /tmp/out',
+  'psql -d db -c "SELECT id FROM t WHERE id = 1"',
+  'psql -d db -c "DELETE FROM t; DROP TABLE t"',
+  'mysql db -e "UPDATE t SET a = 1 WHERE id = 2"',
+  'sqlite3 db.sqlite "SELECT 1"',
+  "sudo bash -c 'rm -rf /tmp/x' <<< ''",
+];
+
+/** Loads the parsers once and warms every analysis path, so the first real line is judged on its
+ * content rather than on a cold start. */
 export async function createAnalyzer(opts: { timeBudgetMs?: number } = {}): Promise<Analyzer> {
   const parser = loadBashParser();
   const sql = await loadSqlBridge();
   const budget = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  for (const line of WARM_UP) analyzeWith(parser, sql, 60_000, line, undefined);
   return {
     analyze: (line: string, ctx?: AnalysisContext): Analysis => analyzeWith(parser, sql, budget, line, ctx),
   };
