@@ -27,6 +27,13 @@ export const AUDIT_EVENTS = {
   'cert.refused': 'a certificate request was refused (bad token, principals not granted, malformed)',
   'identity.start': 'the certificate issuing endpoint or the development IdP started listening',
   'identity.error': 'an identity service could not start; SSH login with existing certificates still works',
+  'web.start': 'the auditor console started listening',
+  'web.login': 'someone signed in to the auditor console',
+  'web.login.failed': 'a console sign-in failed or is unavailable',
+  'web.logout': 'someone signed out of the auditor console',
+  'web.view': 'a recording was viewed in the console (page, cast download or live stream)',
+  'web.denied': 'a console request was refused (group, CSRF, not found) or failed',
+  'review.decided.web': 'a review request was approved or denied in the console',
 } as const;
 
 export type AuditCode = keyof typeof AUDIT_EVENTS;

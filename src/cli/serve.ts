@@ -16,6 +16,8 @@ import { applyRetention, loadOrCreateRecordingKey } from '../recording/index.js'
 import { RecordingHealth } from '../session/index.js';
 import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ssh/index.js';
 import { startIdentityServices } from '../web/index.js'; // oidc: identity services
+import { startConsole, type ConsoleHandle } from '../web/index.js'; // console
+import { describeError } from '../core/errors.js'; // console
 import { EXIT, writeLine, type CliIO } from './io.js';
 
 const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-key FILE] [--user-ca FILE]...
@@ -194,10 +196,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const retention = startRetention(config, log);
   const addr = await server.listen();
   writeLine(io.stderr, banner(config, addr.port, host.publicKeyPath, devCa));
+  // --- console: the auditor console listens first, so its callback URL can be registered with the dev IdP (src/web/console) ---
+  let consoleHandle: ConsoleHandle | undefined;
+  // Without an OIDC issuer (configured, or the dev IdP in dev mode) nobody could sign in to it.
+  const consoleUsable = config.oidc.issuers.length > 0 || (config.devIdp.enabled && devCa !== undefined);
+  if (config.console.enabled && consoleUsable) {
+    try {
+      consoleHandle = await startConsole(config, log, { recordingPublicKey: recordingKey.publicKey });
+    } catch (e) {
+      log.error('identity.error', { component: 'console', code: (e as { code?: string }).code ?? 'ERR_WEB_LISTEN', error: describeError(e) }, `console not started: ${describeError(e)}`);
+    }
+  }
+  // --- end console ---
   // --- oidc: certificate issuing endpoint and, in dev mode, the embedded IdP (src/web/services.ts) ---
-  const identity = await startIdentityServices(config, log, { devCaKey: devCa, sshPort: addr.port, hostKeyPub: host.publicKeyPath });
+  const identity = await startIdentityServices(config, log, { devCaKey: devCa, sshPort: addr.port, hostKeyPub: host.publicKeyPath, ...(consoleHandle === undefined ? {} : { consoleRedirectUris: [consoleHandle.callbackUrl] }) });
   if (identity.banner !== '') writeLine(io.stderr, identity.banner);
   // --- end oidc ---
+  if (consoleHandle !== undefined) writeLine(io.stderr, consoleHandle.attach(identity.devIdp)); // console
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
@@ -205,6 +220,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       void server.shutdown().then(() => {
         revocation.close?.();
         void identity.close(); // oidc
+        void consoleHandle?.close(); // console
         policies.close();
         clearInterval(retention);
         log.flush();

@@ -103,6 +103,31 @@ const identitySchemas = {
     })
     .strict()
     .default({ enabled: true, listen: '127.0.0.1:8421' }),
+  // --- console: the auditor web console (docs/console.md) ---
+  console: z
+    .object({
+      enabled: z.boolean().default(true),
+      listen: hostPort.default('127.0.0.1:8423'),
+      tlsCert: z.string().min(1).optional(),
+      tlsKey: z.string().min(1).optional(),
+      /** Members see recordings. */
+      auditorGroups: z.array(z.string().min(1)).default(['auditors']),
+      /** Members see and decide review requests. */
+      approverGroups: z.array(z.string().min(1)).default(['approvers']),
+      /** OIDC client of the console (auth code + PKCE); unset in dev mode: the dev IdP's console client. */
+      issuer: z.url().optional(),
+      clientId: z.string().min(1).optional(),
+      clientSecret: z.string().min(1).optional(),
+      /** Public origin browsers use (for the OIDC redirect and the Origin check); default from listen. */
+      publicUrl: z.url().optional(),
+      idleTimeout: duration.default(30 * 60),
+      maxLifetime: duration.default(8 * 3600),
+    })
+    .strict()
+    .refine((i) => (i.tlsCert === undefined) === (i.tlsKey === undefined), { message: 'set both tlsCert and tlsKey, or neither', path: ['tlsKey'] })
+    .refine((i) => i.tlsCert !== undefined || LOOPBACK_HOST.test(i.listen), { message: 'plain HTTP only on loopback: set tlsCert and tlsKey to listen elsewhere', path: ['listen'] })
+    .default({ enabled: true, listen: '127.0.0.1:8423', auditorGroups: ['auditors'], approverGroups: ['approvers'], idleTimeout: 1800, maxLifetime: 28800 }),
+  // --- end console ---
 };
 
 export const configSchema = z

@@ -1,11 +1,12 @@
 /**
  * The embedded development IdP's own pages: the login form (demo engineer's email and password)
- * and the consent page. oidc-provider renders the device-code pages itself and hands over to
+ * and the consent page, for any of the demo accounts (engineer, auditor). oidc-provider renders
+ * the device-code pages itself and hands over to
  * these at /interaction/:uid.
  *
  * Trust boundary: form posts come from whoever can reach the loopback port; the password is
  * compared in constant time and every value echoed into HTML is escaped. Known limits: one
- * account, no rate limiting, no CSRF token on the interaction forms beyond oidc-provider's own
+ * accounts, no rate limiting, no CSRF token on the interaction forms beyond oidc-provider's own
  * interaction cookie (acceptable for a loopback-only demo provider, not for production).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -51,7 +52,7 @@ function loginForm(res: ServerResponse, uid: string, status: number, error?: str
 }
 
 /** Handles /interaction/* requests; returns false when the URL is not one of ours. */
-export async function handleInteraction(provider: Provider, account: DemoAccount, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function handleInteraction(provider: Provider, accounts: readonly DemoAccount[], req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const m = /^\/interaction\/([A-Za-z0-9_-]+)(\/login|\/confirm)?$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
   if (!m) return false;
   const uid = m[1] as string;
@@ -67,8 +68,10 @@ export async function handleInteraction(provider: Provider, account: DemoAccount
     }
     if (req.method === 'POST' && m[2] === '/login') {
       const form = await formBody(req);
-      const ok = sameSecret(form.get('email') ?? '', account.email) && sameSecret(form.get('password') ?? '', account.password);
-      if (!ok) {
+      // Every account is compared (no early exit) so timing does not tell which emails exist.
+      let account: DemoAccount | undefined;
+      for (const a of accounts) if (sameSecret(form.get('email') ?? '', a.email) && sameSecret(form.get('password') ?? '', a.password)) account = a;
+      if (account === undefined) {
         loginForm(res, uid, 401, 'Wrong email or password (the bulwark serve banner prints them).');
         return true;
       }

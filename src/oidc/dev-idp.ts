@@ -1,14 +1,15 @@
 /**
  * The embedded development identity provider: oidc-provider on loopback with one demo engineer
- * (password login), one demo agent client (client credentials) and the bulwark CLI as a public
- * client (device flow, authorization code + PKCE with a loopback redirect). `bulwark serve`
+ * (password login), one demo auditor (console only), one demo agent client (client
+ * credentials), the bulwark CLI as a public client (device flow, authorization code + PKCE with a
+ * loopback redirect) and, when asked, the auditor console as a web client. `bulwark serve`
  * starts it when no issuer is configured, so `bulwark login` then `ssh` work with nothing else.
  *
  * Trust boundary: binds to loopback only (config refuses anything else); anyone on this host who
  * reads the banner or state/dev-idp.json can sign in as the demo engineer, which is the point of
  * a demo and why it never starts once a real issuer is configured.
  * Known limits: in-memory sessions and grants (lost on restart; tokens stay verifiable because
- * the signing key persists in state/dev-idp.json); one engineer, one agent; plain HTTP.
+ * the signing key persists in state/dev-idp.json); one engineer, one auditor, one agent; plain HTTP.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,9 +27,15 @@ export const DEV_AGENT_CLIENT_ID = 'bulwark-demo-agent';
 /** Audience of the JWT access tokens the demo agent receives (a resource indicator). */
 export const DEV_RESOURCE = 'urn:bulwark:certificates';
 export const DEV_ENGINEER_EMAIL = 'engineer@example.com';
+/** The demo auditor: member of auditors and approvers, no SSH principals (console only). */
+export const DEV_AUDITOR_EMAIL = 'auditor@example.com';
+/** The auditor console's client (public, auth code + PKCE with its exact callback URL). */
+export const DEV_CONSOLE_CLIENT_ID = 'bulwark-console';
 
 interface DevIdpState {
   readonly engineerPassword: string;
+  /** Added later than the others: older state files lack it and get one on the next start. */
+  auditorPassword?: string;
   readonly agentSecret: string;
   readonly cookieKeys: string[];
   readonly jwks: { keys: Record<string, unknown>[] };
@@ -38,6 +45,9 @@ export interface DevIdp {
   readonly issuer: string;
   readonly port: number;
   readonly engineer: { readonly email: string; readonly password: string };
+  readonly auditor: { readonly email: string; readonly password: string };
+  /** Client id of the console, registered only when startDevIdp got consoleRedirectUris. */
+  readonly consoleClientId: string | undefined;
   readonly agent: { readonly clientId: string; readonly clientSecret: string };
   readonly cliClientId: string;
   /** The accepted audiences for the verifier: the CLI's ID tokens and the agent's access tokens. */
@@ -51,7 +61,12 @@ export function loadOrCreateDevIdpState(stateDir: string): { state: DevIdpState;
   const file = join(stateDir, 'dev-idp.json');
   if (existsSync(file)) {
     try {
-      return { state: JSON.parse(readFileSync(file, 'utf8')) as DevIdpState, file };
+      const state = JSON.parse(readFileSync(file, 'utf8')) as DevIdpState;
+      if (state.auditorPassword === undefined) {
+        state.auditorPassword = `${randomBytes(6).toString('base64url')}-${randomBytes(6).toString('base64url')}`;
+        writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+      }
+      return { state, file };
     } catch (e) {
       throw new OidcError('ERR_OIDC_DEV_IDP', `${file} is unreadable (${describeError(e)}); delete it to create a new development IdP`);
     }
@@ -61,6 +76,7 @@ export function loadOrCreateDevIdpState(stateDir: string): { state: DevIdpState;
   const word = () => randomBytes(6).toString('base64url');
   const state: DevIdpState = {
     engineerPassword: `${word()}-${word()}`,
+    auditorPassword: `${word()}-${word()}`,
     agentSecret: randomBytes(24).toString('base64url'),
     cookieKeys: [randomBytes(32).toString('base64url')],
     jwks: { keys: [jwk] },
@@ -69,7 +85,16 @@ export function loadOrCreateDevIdpState(stateDir: string): { state: DevIdpState;
   return { state, file };
 }
 
-function configuration(state: DevIdpState, account: DemoAccount): Record<string, unknown> {
+function configuration(state: DevIdpState, accounts: readonly DemoAccount[], consoleRedirectUris: readonly string[]): Record<string, unknown> {
+  // The console is a confidential-less web client: PKCE is its proof, its callback is exact.
+  const consoleClient = consoleRedirectUris.length === 0 ? [] : [{
+    client_id: DEV_CONSOLE_CLIENT_ID,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [...consoleRedirectUris],
+  }];
   return {
     adapter: DevIdpStore,
     clients: [
@@ -90,16 +115,16 @@ function configuration(state: DevIdpState, account: DemoAccount): Record<string,
         response_types: [],
         redirect_uris: [],
       },
+      ...consoleClient,
     ],
     jwks: state.jwks,
     cookies: { keys: state.cookieKeys },
-    findAccount: (_ctx: unknown, id: string) =>
-      id !== account.accountId
+    findAccount: (_ctx: unknown, id: string) => {
+      const account = accounts.find((a) => a.accountId === id);
+      return account === undefined
         ? undefined
-        : {
-            accountId: id,
-            claims: () => ({ sub: id, email: account.email, email_verified: true, groups: [...account.groups], principals: [...account.principals] }),
-          },
+        : { accountId: id, claims: () => ({ sub: id, email: account.email, email_verified: true, groups: [...account.groups], principals: [...account.principals] }) };
+    },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups', 'principals'] },
     scopes: ['openid', 'email', 'groups', 'offline_access'],
     // The certificate is issued from the ID token, so it must carry email, groups and principals.
@@ -125,9 +150,11 @@ function configuration(state: DevIdpState, account: DemoAccount): Record<string,
 }
 
 /** Starts the development IdP on `listen` (HOST:PORT on loopback; port 0 picks one). */
-export async function startDevIdp(opts: { stateDir: string; listen: string }): Promise<DevIdp> {
+export async function startDevIdp(opts: { stateDir: string; listen: string; consoleRedirectUris?: readonly string[] }): Promise<DevIdp> {
   const { state, file } = loadOrCreateDevIdpState(opts.stateDir);
   const account: DemoAccount = { accountId: 'engineer', email: DEV_ENGINEER_EMAIL, password: state.engineerPassword, groups: ['engineers'], principals: ['deploy'] };
+  const auditor: DemoAccount = { accountId: 'auditor', email: DEV_AUDITOR_EMAIL, password: state.auditorPassword ?? '', groups: ['auditors', 'approvers'], principals: [] };
+  const consoleRedirectUris = opts.consoleRedirectUris ?? [];
   const host = opts.listen.slice(0, opts.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
   const server: Server = createServer((req, res) => {
@@ -143,10 +170,10 @@ export async function startDevIdp(opts: { stateDir: string; listen: string }): P
   });
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const provider = new Provider(issuer, configuration(state, account));
+  const provider = new Provider(issuer, configuration(state, [account, auditor], consoleRedirectUris));
   const callback = provider.callback();
   handler = (req, res) => {
-    void handleInteraction(provider, account, req, res).then((handled) => {
+    void handleInteraction(provider, [account, auditor], req, res).then((handled) => {
       if (!handled) callback(req, res);
     });
   };
@@ -154,6 +181,8 @@ export async function startDevIdp(opts: { stateDir: string; listen: string }): P
     issuer,
     port,
     engineer: { email: account.email, password: account.password },
+    auditor: { email: auditor.email, password: auditor.password },
+    consoleClientId: consoleRedirectUris.length === 0 ? undefined : DEV_CONSOLE_CLIENT_ID,
     agent: { clientId: DEV_AGENT_CLIENT_ID, clientSecret: state.agentSecret },
     cliClientId: DEV_CLI_CLIENT_ID,
     audience: [DEV_CLI_CLIENT_ID, DEV_RESOURCE],

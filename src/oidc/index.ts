@@ -19,7 +19,10 @@ export {
   DEV_AGENT_CLIENT_ID,
   DEV_CLI_CLIENT_ID,
   DEV_ENGINEER_EMAIL,
+  DEV_AUDITOR_EMAIL,
+  DEV_CONSOLE_CLIENT_ID,
   DEV_RESOURCE,
   type DevIdp,
 } from './dev-idp.js';
+export { beginWebLogin, completeWebLogin, type PendingWebLogin } from './web-login.js';
 export { sshConfigBlock, includeInUserConfig, type LoginInfo } from './login-files.js';

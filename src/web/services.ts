@@ -34,6 +34,8 @@ export interface IdentityOptions {
   readonly devCaKey: string | undefined;
   readonly sshPort: number;
   readonly hostKeyPub: string;
+  /** The auditor console's OIDC callback, registered with the dev IdP's console client. */
+  readonly consoleRedirectUris?: readonly string[];
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -90,7 +92,7 @@ export async function startIdentityServices(config: Config, log: AuditLog, opts:
   let devIdp: DevIdp | undefined;
   if (devMode) {
     try {
-      devIdp = await startDevIdp({ stateDir: config.state, listen: config.devIdp.listen });
+      devIdp = await startDevIdp({ stateDir: config.state, listen: config.devIdp.listen, ...(opts.consoleRedirectUris === undefined ? {} : { consoleRedirectUris: opts.consoleRedirectUris }) });
     } catch (e) {
       return fail('devIdp', (e as { code?: string }).code ?? 'ERR_OIDC_DEV_IDP', e);
     }
