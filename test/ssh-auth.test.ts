@@ -1,13 +1,15 @@
 /**
  * Every way a login must fail, through the real ssh client: each refused, and each refusal logged
- * with its reason code. Also the refusals of what policy does not govern yet (SFTP, forwarding).
+ * with its reason code. Also the transfer refusals for a certificate without kind@bulwark (treated
+ * as an agent): SFTP and port forwarding are refused by policy with the rule logged (humans are
+ * allowed: test/transfer-*.test.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
+import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir, type CertOptions } from './support/keys.js';
 
 const dir = tempDir();
@@ -32,9 +34,10 @@ afterAll(async () => {
 });
 
 /** A fresh user key, certified with `opts` by `signer` (default: the trusted CA). */
-function certified(opts: CertOptions, signer = ca): { key: string; cert: string } {
+function certified(opts: CertOptions, signer = ca): { key: string; cert: string; keyId: string } {
   const key = makeKey(dir, `u${++n}`);
-  return { key, cert: signCert(signer, key, { keyId: `case-${n}@example.com`, ...opts }) };
+  const keyId = opts.keyId ?? `case-${n}@example.com`;
+  return { key, keyId, cert: signCert(signer, key, { ...opts, keyId }) };
 }
 
 async function expectRefused(k: { key: string; cert?: string }, code: string, user = 'deploy') {
@@ -94,16 +97,39 @@ describe('certificate options and refused channels', () => {
     await b.waitForLog((l) => l.event === 'session.refused' && l['request'] === 'pty-req');
   });
 
-  it('refuses port forwarding, agent forwarding and SFTP with a logged reason', async () => {
-    const k = certified({});
-    const fwd = await runSsh({ port: b.port, ...k, command: 'echo fwd', extra: ['-o', 'ExitOnForwardFailure=yes', '-L', '127.0.0.1:0:127.0.0.1:22'] });
+  it('refuses port forwarding, agent forwarding and SFTP to an agent with the logged rule', async () => {
+    const k = certified({}); // no kind@bulwark: the stricter agent
+    const fwd = await runSsh({ port: b.port, ...k, command: 'echo fwd', extra: ['-W', '127.0.0.1:22'] });
     expect(fwd.code).not.toBe(0);
+    const refusedFwd = await b.waitForLog((l) => l.event === 'session.refused' && l['request'] === 'direct-tcpip' && l['subject'] === k.keyId);
+    expect(refusedFwd['rule']).toBe('access.agent-transfer');
+    // Agent forwarding needs an agent to forward: a throwaway one, handed over by socket path.
+    const sock = join(dir, `agent-${n}.sock`);
+    const sshAgent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      // Not runSsh: its IdentityAgent=none also turns agent forwarding off.
+      const args = sshArgs({ port: b.port, ...k, command: 'echo agent-fwd', extra: ['-A'] });
+      args.splice(args.indexOf('IdentityAgent=none') - 1, 2);
+      const out = await new Promise<string>((resolve) => {
+        const p = spawn('ssh', args, { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: ['ignore', 'pipe', 'ignore'] });
+        let o = '';
+        p.stdout.on('data', (d: Buffer) => (o += d.toString()));
+        p.on('close', () => resolve(o));
+      });
+      expect(out).toBe('agent-fwd\n');
+      await b.waitForLog((l) => l.event === 'session.refused' && l['request'] === 'auth-agent' && l['subject'] === k.keyId);
+    } finally {
+      sshAgent.kill();
+    }
     const sftp = await new Promise<number | null>((resolve) => {
       const p = execFileAsync('sftp', ['-b', '-', '-P', String(b.port), '-i', k.key, '-o', `CertificateFile=${k.cert}`, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', 'deploy@127.0.0.1'], 'ls\n');
       void p.then(resolve);
     });
     expect(sftp).not.toBe(0);
-    await b.waitForLog((l) => l.event === 'session.refused' && l['request'] === 'sftp');
+    const refused = await b.waitForLog((l) => l.event === 'session.refused' && l['request'] === 'sftp' && l['subject'] === k.keyId);
+    expect(refused['rule']).toBe('access.agent-transfer');
+    expect(String(refused['reason'])).toContain('AI agents may not open SFTP sessions');
   });
 });
 

@@ -34,6 +34,13 @@ export const AUDIT_EVENTS = {
   'web.view': 'a recording was viewed in the console (page, cast download or live stream)',
   'web.denied': 'a console request was refused (group, CSRF, not found) or failed',
   'review.decided.web': 'a review request was approved or denied in the console',
+  'transfer.sftp.open': 'policy allowed an SFTP channel (sftp, scp in SFTP mode); sftp-server started',
+  'transfer.sftp.close': 'an SFTP channel ended, with duration and the number of files',
+  'transfer.sftp.garbled': 'an SFTP stream could not be followed; the channel was closed (fail closed)',
+  'transfer.file': 'a file opened over SFTP was closed: path, direction, bytes',
+  'transfer.op': 'a namespace change over SFTP (remove, rename, mkdir, rmdir, setstat, symlink) and its status',
+  'transfer.forward.open': 'policy allowed a local port forward and the destination connected',
+  'transfer.forward.close': 'a port forward ended, with bytes each way and duration',
 } as const;
 
 export type AuditCode = keyof typeof AUDIT_EVENTS;

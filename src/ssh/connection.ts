@@ -1,7 +1,8 @@
 /**
- * One SSH connection: certificate authentication, then session channels. Everything that is not a
- * session shell or exec (SFTP, port forwarding, agent and X11 forwarding) is refused with a logged
- * reason until policy governs it.
+ * One SSH connection: certificate authentication, then session channels. SFTP and local port
+ * forwarding are decided by policy in session/transfer/ (`sftp`, `port-forward`; agents refused by
+ * default). Remote forwarding (tcpip-forward), unix socket forwarding, agent and X11 forwarding
+ * are refused with a logged reason: nothing governs what would flow back through them.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuthContext, ClientInfo, Connection, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
@@ -10,6 +11,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { findTarget } from '../config/index.js';
 import { acceptEnv, startSession, type PtyRequest, type SessionHandle, type SessionServices } from '../session/index.js';
+import { serveForward, serveSftp } from '../session/transfer/index.js';
 import { adaptChannel } from './channel.js';
 
 export interface Permits {
@@ -145,7 +147,12 @@ export function handleConnection(client: Connection, info: ClientInfo, deps: Con
       log.warn('session.refused', { request: what }, `${what} is not allowed through bulwark`);
       reject();
     };
-    client.on('tcpip', refuseChannel('port forwarding (direct-tcpip)'));
+    client.on('tcpip', (accept, reject, info) =>
+      serveForward(
+        { identity: id, targetName: target?.name ?? deps.config.defaultTarget, permitted: p.portForwarding, destHost: info.destIP, destPort: info.destPort, origHost: info.srcIP, origPort: info.srcPort, log, accept: () => accept() ?? undefined, reject },
+        deps.services,
+      ),
+    );
     client.on('openssh.streamlocal', refuseChannel('unix socket forwarding'));
     client.on('request', (_accept, reject, name) => {
       log.warn('session.refused', { request: name }, `global request ${name} is not allowed through bulwark`);
@@ -194,8 +201,31 @@ function handleSession(session: Session, s: SessionDeps): void {
   });
   session.on('auth-agent', (_a, reject) => refuse('auth-agent', 'agent forwarding is not allowed through bulwark', reject));
   session.on('x11', (_a, reject) => refuse('x11', 'X11 forwarding is not allowed through bulwark', reject));
-  session.on('sftp', (_a, reject) => refuse('sftp', 'SFTP is not allowed through bulwark yet', reject));
-  session.on('subsystem', (_a, reject, info) => refuse(`subsystem ${info.name}`, `subsystem ${info.name} is not available`, reject));
+  // No 'sftp' listener: ssh2 then hands the sftp subsystem here as a raw channel, which
+  // session/transfer/ pipes to sftp-server (ssh2's own SFTP object would parse it for us).
+  session.on('subsystem', (accept, reject, info) => {
+    if (info.name !== 'sftp') return refuse(`subsystem ${info.name}`, `subsystem ${info.name} is not available`, reject);
+    void serveSftp(
+      {
+        identity: s.id,
+        targetName: s.targetName,
+        clientEnv,
+        log: s.log,
+        accept: () => {
+          const ch = accept?.();
+          if (ch === undefined) return undefined;
+          const adapted = adaptChannel(ch);
+          return { stream: ch, exit: (code: number) => adapted.exit({ code, signal: undefined }) };
+        },
+        reject: () => reject?.(),
+      },
+      s.deps.services,
+    ).then((h) => {
+      if (h === undefined) return;
+      const untrack = s.deps.track(h);
+      void h.done.finally(untrack);
+    });
+  });
 
   const start = (command: string | undefined, accept: () => ServerChannel) => {
     const channel = adaptChannel(accept());

@@ -4,7 +4,8 @@
  *
  * Trust boundary: everything arriving on the socket is hostile until auth/ has verified the
  * certificate, the CA signature and the client's signature over this connection's session id.
- * Known limits: SFTP, port/agent/X11 forwarding are refused outright until policy governs them.
+ * SFTP and local port forwarding are decided by policy (session/transfer/); remote forwarding,
+ * agent and X11 forwarding are refused outright.
  */
 export { BulwarkServer, parseListen, type ServerOptions } from './server.js';
 export { splitUsername, type AuthDecision, type AuthRequest, type Permits, type RateLimiter } from './connection.js';
