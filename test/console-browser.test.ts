@@ -104,7 +104,21 @@ describe('auditor console in Chromium', () => {
     await page.keyboard.press('Enter');
     const t0 = Number(await first.getAttribute('data-t'));
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as { bulwarkPlayer: { getCurrentTime(): number } }).bulwarkPlayer.getCurrentTime())).toBeCloseTo(t0, 1);
+    // Speed and idle limit rebuild the player; seeking is by marker, so it still lands on the
+    // denied command when the idle limit shifts the player's clock away from the recorded t.
+    const before = await page.evaluate(() => (globalThis as unknown as { bulwarkPlayer: object }).bulwarkPlayer);
+    await page.getByLabel('Speed').selectOption('2');
+    await page.getByLabel('Idle limit').selectOption('1');
+    expect(await page.evaluate((p) => (globalThis as unknown as { bulwarkPlayer: object }).bulwarkPlayer !== p, before)).toBe(true);
+    await page.waitForFunction(() => (globalThis as unknown as { bulwarkPlayer?: { getDuration(): number | undefined } }).bulwarkPlayer?.getDuration() !== undefined);
     await denied.click();
+    await expect.poll(() => page.locator('#player').innerText()).toContain('history -c');
+    expect(await page.locator('#player').innerText()).not.toContain('three');
+    await page.getByLabel('Speed').selectOption('1');
+    await page.getByLabel('Idle limit').selectOption('');
+    await page.waitForFunction(() => (globalThis as unknown as { bulwarkPlayer?: { getDuration(): number | undefined } }).bulwarkPlayer?.getDuration() !== undefined);
+    await denied.click();
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { bulwarkPlayer: { getCurrentTime(): number } }).bulwarkPlayer.getCurrentTime())).toBeCloseTo(t, 1);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'console-player.png'), fullPage: true });
     expect(await page.locator('.integrity').first().innerText()).toBe('sealed');
