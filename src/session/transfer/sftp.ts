@@ -142,7 +142,8 @@ export async function serveSftp(req: SftpRequest, services: SessionServices): Pr
     child.on('close', (code, signal) => {
       parser.end();
       const info: ExitInfo = { code: code ?? undefined, signal: signal?.replace(/^SIG/, '') ?? undefined };
-      ch.exit(garbled !== undefined ? 1 : code ?? 1);
+      // A spawn failure closes with a negative errno: not an exit status SSH can carry.
+      ch.exit(garbled !== undefined || code === null || code < 0 || code > 255 ? 1 : code);
       log.event('transfer.sftp.close', { durationMs: Date.now() - started, files, exitStatus: info.code, exitSignal: info.signal, ...(garbled ? { garbled } : {}) });
       void (writer?.close(info.code === undefined ? { signal: info.signal ?? 'KILL' } : { status: info.code }) ?? Promise.resolve()).then(() => resolve(info));
     });
