@@ -1,6 +1,9 @@
 /**
  * Output throughput of exec sessions through bulwark and the real ssh client: 1 GiB of text with
- * recording on versus off, side by side in one run, same machine, same client. The bytes are
+ * recording on versus off, and masking on versus off (recording on), side by side in one run,
+ * same machine, same client. Masking is switched by policy, as in production: the shipped
+ * policies mask `secrets` for agents and nothing for humans, so the same server is measured
+ * with a human's certificate (off) and an agent's (on). The bytes are
  * text (not /dev/zero) because NULs are escaped six-fold in asciicast JSON, which no real
  * session looks like.
  */
@@ -27,8 +30,10 @@ export async function run(): Promise<void> {
   const dir = tempDir('bulwark-bench-');
   const ca = makeKey(dir, 'ca');
   const key = makeKey(dir, 'user');
-  const cert = signCert(ca, key);
-  const results: Record<string, number[]> = { on: [], off: [] };
+  const cert = signCert(ca, key, { options: ['extension:kind@bulwark=human'] });
+  const agentKey = makeKey(dir, 'agent');
+  const agentCert = signCert(ca, agentKey, { keyId: 'bench-agent', options: ['extension:kind@bulwark=agent'] });
+  const results: Record<string, number[]> = { on: [], off: [], masked: [] };
   const servers = {
     on: await startBulwark({ dir: tempDir('bulwark-bench-on-'), configYaml: `userCa: [${ca}.pub]\n` }),
     off: await startBulwark({ dir: tempDir('bulwark-bench-off-'), configYaml: `userCa: [${ca}.pub]\nrecordSessions: false\n` }),
@@ -36,8 +41,8 @@ export async function run(): Promise<void> {
   try {
     // Alternate the two so drift in machine load hits both alike.
     for (let round = 0; round < 2; round++) {
-      for (const mode of ['off', 'on'] as const) {
-        const r = await pump(servers[mode].port, key, cert);
+      for (const mode of ['off', 'on', 'masked'] as const) {
+        const r = mode === 'masked' ? await pump(servers.on.port, agentKey, agentCert) : await pump(servers[mode].port, key, cert);
         if (r.bytes !== BYTES) throw new Error(`short read: ${r.bytes} of ${BYTES}`);
         results[mode]?.push(r.bytes / r.seconds / 1e6);
       }
@@ -49,8 +54,11 @@ export async function run(): Promise<void> {
   const best = (xs: number[]) => Math.max(...xs);
   const on = best(results['on'] ?? []);
   const off = best(results['off'] ?? []);
+  const masked = best(results['masked'] ?? []);
   console.log(`exec output ${fmt(BYTES / 1024 ** 3, 2)} GiB through ssh (aes128-gcm), best of 2:`);
   console.log(`  recording off: ${fmt(off)} MB/s   runs: ${(results['off'] ?? []).map((x) => fmt(x)).join(', ')}`);
   console.log(`  recording on:  ${fmt(on)} MB/s   runs: ${(results['on'] ?? []).map((x) => fmt(x)).join(', ')}`);
   console.log(`  recording costs ${fmt((1 - on / off) * 100)}% of throughput (target < 5%)`);
+  console.log(`  masking on (secrets, recording on): ${fmt(masked)} MB/s   runs: ${(results['masked'] ?? []).map((x) => fmt(x)).join(', ')}`);
+  console.log(`  masking costs ${fmt((1 - masked / on) * 100)}% of throughput over recording on, masking off (target < 15%)`);
 }

@@ -41,6 +41,15 @@ export const AUDIT_EVENTS = {
   'transfer.op': 'a namespace change over SFTP (remove, rename, mkdir, rmdir, setstat, symlink) and its status',
   'transfer.forward.open': 'policy allowed a local port forward and the destination connected',
   'transfer.forward.close': 'a port forward ended, with bytes each way and duration',
+  'review.requested': 'a command held for review opened an approval request',
+  'review.approved': 'an approver approved a request (status approved once enough approvals)',
+  'review.denied': 'an approver denied a request',
+  'review.expired': 'a pending or approved request passed its expiry unused',
+  'review.consumed': 'the requester resent the approved command and it ran (single use)',
+  'review.cancelled': 'the requester cancelled a pending request (Ctrl-C, or left while waiting)',
+  'review.refused': 'an attempt to approve or deny was refused (self-approval, agent, not permitted, expired)',
+  'review.notify-failed': 'the approvals webhook could not be delivered (never blocks)',
+  'review.store': 'the approval store skipped unreadable lines or could not be written',
 } as const;
 
 export type AuditCode = keyof typeof AUDIT_EVENTS;

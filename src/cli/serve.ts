@@ -18,6 +18,7 @@ import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ss
 import { startIdentityServices } from '../web/index.js'; // oidc: identity services
 import { startConsole, type ConsoleHandle } from '../web/index.js'; // console
 import { describeError } from '../core/errors.js'; // console
+import { ApprovalError, ApprovalStore } from '../approvals/index.js'; // approvals
 import { EXIT, writeLine, type CliIO } from './io.js';
 
 const HELP = `usage: bulwark serve [--config FILE] [--listen HOST:PORT] [--host-key FILE] [--user-ca FILE]...
@@ -166,6 +167,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const analyzer = await createAnalyzer();
 
   const recordingKey = await loadOrCreateRecordingKey(config.state);
+  // --- approvals: review requests, kept in the state dir across restarts (docs/reviews.md) ---
+  let approvalStore: ApprovalStore;
+  try {
+    approvalStore = await ApprovalStore.open(config.state, { clock: systemClock, log, webhookUrl: config.approvals.webhookUrl, requiredApprovals: config.approvals.requiredApprovals, ttlMs: config.approvals.ttl * 1000 });
+  } catch (err) {
+    if (!(err instanceof ApprovalError)) throw err;
+    writeLine(io.stderr, `bulwark serve: ${err.message}`);
+    return EXIT.config;
+  }
+  const approvals = { store: approvalStore, waitTimeoutMs: config.approvals.waitTimeout * 1000, wait: config.approvals.wait };
+  // --- end approvals ---
   if (!config.recordSessions) log.warn('recording.failure', { reason: 'recordSessions is false' }, 'sessions are NOT recorded (recordSessions: false)');
   const server = new BulwarkServer({
     config,
@@ -174,7 +186,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       config,
       recording: { enabled: config.recordSessions, dir: config.recordings, key: recordingKey, onFailure: config.onRecordingFailure },
       recordingHealth: new RecordingHealth(config.recordings),
-      judge: { analyzer, engine: () => policies.engine },
+      judge: { analyzer, engine: () => policies.engine, approvals }, // approvals
+      approvals, // approvals
     },
     hostKey: readKeyFile(host.privateKeyPath),
     rateLimiter,
@@ -222,6 +235,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         void identity.close(); // oidc
         void consoleHandle?.close(); // console
         policies.close();
+        approvalStore.close(); // approvals
         clearInterval(retention);
         log.flush();
         resolve(EXIT.ok);

@@ -149,7 +149,7 @@ export const configSchema = z
     targets: z.array(targetSchema).min(1).default([{ name: 'local', environment: 'development', labels: [], allowRoot: false, shell: '/bin/bash' }]),
     defaultTarget: z.string().optional(),
     /** Client environment variables passed to the shell; anything else is dropped. */
-    acceptEnv: z.array(envName).default(['TERM', 'LANG', 'LC_*', 'COLORTERM', 'BULWARK_REASON']),
+    acceptEnv: z.array(envName).default(['TERM', 'LANG', 'LC_*', 'COLORTERM', 'BULWARK_REASON', 'BULWARK_WAIT']),
     onRecordingFailure: z.enum(['terminate', 'continue']).default('terminate'),
     /** Recordings older than maxAgeDays are removed (hourly and at startup), except legal holds. */
     retention: z
@@ -172,6 +172,27 @@ export const configSchema = z
       .default({ maxFailures: 10, windowSeconds: 60 }),
     maxSessions: z.number().int().min(1).default(256),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    // --- approvals: review requests (docs/reviews.md) ---
+    approvals: z
+      .object({
+        /** How long a request stays open (pending, or approved and not yet used). */
+        ttl: duration.default(15 * 60),
+        /** Distinct approvers needed. */
+        requiredApprovals: z.number().int().min(1).max(10).default(1),
+        /** JSON POST (Slack-compatible body) when a request is opened and decided. */
+        webhookUrl: z.url().optional(),
+        /** How long an exec client that waits is kept waiting before exit 75. */
+        waitTimeout: duration.default(10 * 60),
+        /** Whether exec clients wait by default, per kind: always, only with a terminal (`ssh -t`:
+         * someone is watching), or never (return 75 at once). BULWARK_WAIT=1|0 overrides. */
+        wait: z
+          .object({ human: z.enum(['always', 'tty', 'never']).default('tty'), agent: z.enum(['always', 'tty', 'never']).default('never') })
+          .strict()
+          .default({ human: 'tty', agent: 'never' }),
+      })
+      .strict()
+      .default({ ttl: 15 * 60, requiredApprovals: 1, waitTimeout: 10 * 60, wait: { human: 'tty', agent: 'never' } }),
+    // --- end approvals ---
     ...identitySchemas,
   })
   .strict()

@@ -3,7 +3,10 @@
  * duration, exit status) under the connection's identity. A PTY shell is guarded (guarded/shell.ts:
  * bulwark's editor, every unit judged before the driver runs it); an exec is judged before it runs
  * (deny → 77, review → 75, nothing runs). A shell without a PTY (a script on stdin) is judged unit
- * by unit (guarded/piped.ts) and stops at the first unit that is not allowed.
+ * by unit (guarded/piped.ts) and stops at the first unit that is not allowed. A review opens an
+ * approval request (review.ts); an exec whose first word is `approvals` is answered by bulwark.
+ * Output passes a masker (masked.ts) chosen by the session's policy obligations before it is
+ * teed to the client and the recording.
  */
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../core/index.js';
@@ -18,6 +21,10 @@ import { openSessionRecording, recordedChannel, type RecordingHealth, type Recor
 import { describeDecision, judgeUnit, type JudgeServices } from './guarded/judge.js';
 import { runPipedShell } from './guarded/piped.js';
 import { runGuardedShell } from './guarded/shell.js';
+import { isApprovalsCommand, runApprovalsCommand, type ApprovalRequest } from '../approvals/index.js';
+import { detectorsFromObligations } from '../masking/index.js';
+import { maskedChannel } from './masked.js';
+import { approverCheck, waitForExec, waits, type ApprovalServices } from './review.js';
 
 /** Exit statuses of a judged exec (DESIGN.md external contract). */
 export const EXIT_DENIED = 77;
@@ -30,6 +37,8 @@ export interface SessionServices {
   readonly recordingHealth: RecordingHealth;
   /** Intent analyser and the policy in force. */
   readonly judge: JudgeServices;
+  /** Review requests (also in judge.approvals); absent: reviews are held like denies. */
+  readonly approvals?: ApprovalServices | undefined;
 }
 
 export interface SessionRequest {
@@ -97,25 +106,72 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
   if (!rec.ok) return refuse(clientChannel, log, mode, rec.reason);
   const writer = rec.writer;
   if (writer !== undefined) log = log.child({ recording: writer.id });
-  const channel = recordedChannel(clientChannel, writer);
+  const recorded = recordedChannel(clientChannel, writer);
 
   const env = sessionEnv({ identity: req.identity, target, clientEnv: req.clientEnv, term: req.pty?.term });
   if (req.forceCommand !== undefined && req.command !== undefined) env['SSH_ORIGINAL_COMMAND'] = req.command;
   log.event('session.start', { pty: req.pty !== undefined, command: run, forced: req.forceCommand !== undefined });
-  const judgeInput = { services: services.judge, identity: req.identity, target: target.config, log, writer };
+  const judgeInput = { services: services.judge, identity: req.identity, target: target.config, log, writer, reason: req.clientEnv['BULWARK_REASON'], session: id };
+  const approvals = services.approvals;
+  // Every step of this session's requests, decided anywhere, is marked in its recording.
+  const onReview = (r: ApprovalRequest) => {
+    if (r.session === id && r.status !== 'pending' && r.status !== 'consumed') writer?.note(`review.${r.status}`, { id: r.id, by: r.closedBy ?? r.decisions.at(-1)?.by });
+  };
+  approvals?.store.on('change', onReview);
+  const finished = (info: ExitInfo, fields: Record<string, unknown>): SessionHandle => {
+    approvals?.store.off('change', onReview);
+    log.event('session.end', { durationMs: Date.now() - started, exitStatus: info.code, ...fields });
+    return { resize: () => undefined, signal: () => false, notify: () => undefined, terminate: async () => undefined, done: Promise.resolve(info) };
+  };
+
+  // Output masking: the obligations of the `shell` action (asked for every session, exec too), plus
+  // those of the permit that allowed an exec.
+  let obligations = services.judge.engine().evaluate({
+    action: 'shell',
+    principal: { subject: req.identity.subject, kind: req.identity.kind, groups: req.identity.groups },
+    target: { name: target.config.name, environment: target.config.environment, labels: target.config.labels },
+    intents: [],
+    context: { now: Date.now(), approved: false, mode: run === undefined ? 'interactive' : 'exec', tty: req.pty !== undefined, sourceAddress: req.identity.source.address, serial: req.identity.serial },
+  }).obligations;
+
+  if (run !== undefined && isApprovalsCommand(run)) {
+    // Reserved at the bastion: answered here, never run on the target.
+    const res = approvals
+      ? runApprovalsCommand(run, req.identity, approvals.store, approverCheck(services.config, services.judge.engine, req.identity))
+      : { code: EXIT_DENIED, stdout: '', stderr: 'bulwark: approvals are not enabled on this bastion\n' };
+    writer?.note('approvals', { command: run, exitStatus: res.code });
+    // A terminal in raw mode needs CR LF (`ssh -t bastion approvals list`).
+    const lines = (t: string) => (req.pty === undefined ? t : t.replace(/\n/g, '\r\n'));
+    if (res.stdout !== '') recorded.write(lines(res.stdout));
+    if (res.stderr !== '') recorded.writeStderr(lines(res.stderr));
+    await writer?.close({ status: res.code });
+    const info: ExitInfo = { code: res.code, signal: undefined };
+    clientChannel.exit(info);
+    return finished(info, { approvals: true });
+  }
 
   if (run !== undefined) {
     const j = judgeUnit({ ...judgeInput, mode: 'exec' }, run, { cwd: target.cwd, path: env['PATH'] ?? '', functions: new Map() });
-    if (j.decision.verdict !== 'allow') {
-      const code = j.decision.verdict === 'review' ? EXIT_REVIEW : EXIT_DENIED;
+    if (j.decision.verdict !== 'allow' && !j.consumed) {
+      let code = j.decision.verdict === 'review' ? EXIT_REVIEW : EXIT_DENIED;
       clientChannel.writeStderr(`${describeDecision(j)}\n`);
-      await writer?.close({ status: code });
-      const info: ExitInfo = { code, signal: undefined };
-      clientChannel.exit(info);
-      log.event('session.end', { durationMs: Date.now() - started, exitStatus: code, verdict: j.decision.verdict });
-      return { resize: () => undefined, signal: () => false, notify: () => undefined, terminate: async () => undefined, done: Promise.resolve(info) };
+      if (code === EXIT_REVIEW && approvals && j.requestId !== undefined && waits(approvals, req.identity, req.clientEnv, req.pty !== undefined)) {
+        const w = await waitForExec(approvals, j.requestId, req.identity.subject, (t) => clientChannel.writeStderr(t), (cb) => clientChannel.onClose(cb), (cb) => clientChannel.onData(cb));
+        code = w === true ? 0 : w;
+        if (w === true) writer?.note('review.consumed', { id: j.requestId });
+      }
+      if (code !== 0) {
+        await writer?.close({ status: code });
+        const info: ExitInfo = { code, signal: undefined };
+        clientChannel.exit(info);
+        return finished(info, { verdict: j.decision.verdict });
+      }
     }
+    // Say which approval was used up, so the requester knows the next resend is judged afresh.
+    if (j.consumed) clientChannel.writeStderr(`${describeDecision(j)}\n`);
+    obligations = [...obligations, ...j.decision.obligations];
   }
+  const channel = maskedChannel(recorded, detectorsFromObligations(obligations), req.pty !== undefined, log);
 
   let proc: RunningProcess;
   try {
@@ -138,6 +194,7 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
           ? runPipedShell({ shell: target.config.shell, cwd: target.cwd, env, account: target.account, judge: { ...judgeInput, mode: 'exec' }, exitDenied: EXIT_DENIED, exitReview: EXIT_REVIEW }, channel)
           : runProcess({ file: target.config.shell, args: ['-c', run], cwd: target.cwd, env, account: target.account }, channel, req.pty);
   } catch (err) {
+    approvals?.store.off('change', onReview);
     await writer?.close({ status: 1 });
     return refuse(clientChannel, log, mode, `cannot start the session: ${(err as Error).message}`);
   }
@@ -150,8 +207,10 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
   const done = proc.exited.then(async (info) => {
     channel.exit(info);
     await proc.kill(); // background children of an exited shell do not outlive the session
+    approvals?.store.off('change', onReview);
     await writer?.close({ ...(info.code === undefined ? {} : { status: info.code }), ...(info.signal === undefined ? {} : { signal: info.signal }) });
-    log.event('session.end', { durationMs: Date.now() - started, exitStatus: info.code, exitSignal: info.signal });
+    const masked = channel.stats();
+    log.event('session.end', { durationMs: Date.now() - started, exitStatus: info.code, exitSignal: info.signal, ...(masked === undefined ? {} : { masked: masked.masked }) });
     return info;
   });
 

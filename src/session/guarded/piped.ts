@@ -5,7 +5,8 @@
  * handed to a non-interactive bash loop over a private pipe (fd 3), which reports back on fd 4.
  * Units never share stdin with what they run (commands get /dev/null), so a command cannot eat or
  * cut the text of the next unit. The first unit that is not allowed stops the script: its reason
- * goes to stderr and the session exits 77 (deny) or 75 (review); nothing after it runs.
+ * goes to stderr and the session exits 77 (deny) or 75 (review, return mode: the request id is on
+ * stderr; a unit approved beforehand runs once); nothing after it runs.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -90,7 +91,8 @@ export function runPipedShell(o: PipedShellOptions, channel: SessionChannel): Ru
       }
       if (unit.trim() === '') continue;
       const j = judgeUnit(o.judge, unit, ctx);
-      if (j.decision.verdict !== 'allow') {
+      // A review runs only with an approval of exactly this unit (consumed); no waiting here.
+      if (j.decision.verdict !== 'allow' && !j.consumed) {
         channel.writeStderr(`${describeDecision(j)}\n`);
         return stop({ code: j.decision.verdict === 'review' ? o.exitReview : o.exitDenied, signal: undefined });
       }
