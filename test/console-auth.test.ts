@@ -46,6 +46,9 @@ describe('without a session', () => {
         expect(await page.text()).not.toContain('secret-output');
       }
     }
+    // The browser's automatic favicon request is answered quietly, with nothing in it.
+    const icon = await fetch(`${c.url}/favicon.ico`);
+    expect([icon.status, (await icon.arrayBuffer()).byteLength]).toEqual([204, 0]);
     // A foreign Host (DNS rebinding) is refused before anything else.
     const port = Number(new URL(c.url).port);
     const rebound = await new Promise<number | undefined>((resolve, reject) =>

@@ -26,9 +26,10 @@ export interface ConsoleBulwark {
   readonly recordings: string;
 }
 
-export async function startConsoleBulwark(extraYaml = ''): Promise<ConsoleBulwark> {
+/** `consoleYaml`: the value of the `console` key (a free loopback port unless told otherwise). */
+export async function startConsoleBulwark(consoleYaml = '{ listen: "127.0.0.1:0" }'): Promise<ConsoleBulwark> {
   const dir = tempDir('bulwark-console-');
-  const b = await startBulwark({ dir, configYaml: `devIdp: { listen: "127.0.0.1:0" }\nissuer: { listen: "127.0.0.1:0" }\nconsole: { listen: "127.0.0.1:0" }\n${extraYaml}` });
+  const b = await startBulwark({ dir, configYaml: `devIdp: { listen: "127.0.0.1:0" }\nissuer: { listen: "127.0.0.1:0" }\nconsole: ${consoleYaml}\n` });
   const url = String((await b.waitForLog((l) => l.event === 'web.start'))['url']);
   await b.waitForLog((l) => l.event === 'identity.start' && l['component'] === 'issuer');
   const state = JSON.parse(readFileSync(join(dir, 'state', 'dev-idp.json'), 'utf8')) as { engineerPassword: string; auditorPassword: string };

@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog } from '../../audit/index.js';
 import { describeError } from '../../core/errors.js';
 import { sourceOf } from '../issuer.js';
-import { cookie, readForm, redirect, sendHtml, sendJson } from './http.js';
+import { cookie, headers, readForm, redirect, sendHtml, sendJson } from './http.js';
 import type { IntegrityCache } from './integrity.js';
 import { errorPage, layout, type Roles } from './layout.js';
 import { castFile, recordingPage, sendCast, streamLive } from './recording-page.js';
@@ -122,7 +122,8 @@ export async function route(d: RouteDeps, s: WebSession, req: IncomingMessage, r
     if (!result.ok) return deny(result.code === 'ERR_APPROVAL_NOT_FOUND' ? 404 : 409, result.code, result.message);
     d.log.event('review.decided.web', { ...who, request: id, verdict, comment, status: result.request.status, command: result.request.command, requester: result.request.requester.subject });
     if ((req.headers.accept ?? '').includes('application/json')) return sendJson(res, 200, { id, verdict, status: result.request.status });
-    res.writeHead(303, { location: '/reviews' }).end();
+    // Without JavaScript the form posts here: back to the list (303: GET it, do not re-POST).
+    res.writeHead(303, headers({ location: '/reviews' })).end();
     return;
   }
   return deny(404, 'ERR_WEB_NOT_FOUND', `no page ${path}`);

@@ -93,6 +93,8 @@ export async function startConsole(config: Config, log: AuditLog, opts: ConsoleO
       res.end(a.body);
       return;
     }
+    // Browsers ask for it on every page: answered here so it does not fill the log with refusals.
+    if (req.method === 'GET' && path === '/favicon.ico') return void res.writeHead(204, headers()).end();
     if (req.method === 'GET' && path === '/login') return startLogin(auth, res, url);
     if (req.method === 'GET' && path === '/callback') return finishLogin(auth, req, res, url);
     if (req.method === 'GET' && path === '/signed-out') {
