@@ -125,7 +125,7 @@ describe('SFTP for an agent', () => {
       expect(String(l['reason'])).toContain('AI agents may not open SFTP sessions');
     }
     const judged = await b.waitForLog((l) => l.event === 'command.judged' && l['subject'] === 'ci-bot' && String(l['line']).startsWith('scp '));
-    expect(judged).toMatchObject({ verdict: 'deny', rule: 'transfers.agent-legacy-scp' });
+    expect(judged).toMatchObject({ verdict: 'deny', rule: 'agents.no-interactive' });
     expect(b.logs.some((l) => l.event === 'transfer.sftp.open' && l['subject'] === 'ci-bot')).toBe(false);
   });
 });

@@ -83,6 +83,11 @@ describe('evidence and details', () => {
     expect(r.interactive).toEqual(['psql']);
     expect(a.analyze('ssh db.example.com').interactive).toEqual(['ssh db.example.com']);
     expect(a.analyze('python3').interactive).toEqual(['python3']);
+    // scp's server side (legacy scp -O runs it over exec) reads its file protocol from stdin.
+    expect(a.analyze('scp -t /srv/upload.bin').interactive).toEqual(['scp -t']);
+    expect(a.analyze('scp -v -p -f /etc/hostname').interactive).toEqual(['scp -f']);
+    expect(a.analyze("sh -c 'scp -rpt /srv'").interactive).toEqual(['scp -t']);
+    expect(a.analyze('scp -oStrictHostKeyChecking=no a.txt host:/tmp/').interactive).toBeUndefined();
   });
   it('returns definitions for the session to keep', () => {
     const r = a.analyze("f() { ls; }; alias ll='ls -l'; export X=1");

@@ -255,7 +255,7 @@ describe('decision cache', () => {
 
   it('knows which context attributes the shipped policies read', async () => {
     const set = await loadPolicySet(SHIPPED_POLICIES);
-    expect(set.contextAttributes).toEqual(['categories', 'command', 'homePaths', 'interactive', 'paths', 'sqlEffects', 'tty']);
+    expect(set.contextAttributes).toEqual(['categories', 'homePaths', 'interactive', 'paths', 'sqlEffects', 'tty']);
   });
 
   it('never serves one request the outcome of another that differs in what policies read', async () => {

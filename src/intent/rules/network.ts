@@ -81,6 +81,9 @@ function specHost(a: string): string {
   return a.replace(/^[a-z]+:\/\//i, '').replace(/^[^@]*@/, '').split(/[:/]/)[0] ?? '';
 }
 
+/** A cluster of scp's boolean flags holding -t or -f (valued options like -oX=... never match). */
+const SCP_SERVER_FLAGS = /^-[346ABCOdpqrRsTv]*[tf][346ABCOdpqrRsTvtf]*$/;
+
 function copyRule(valued: string[]) {
   return (inv: Invocation, j: Judge): void => {
     const p = parseArgs(inv.args, { valued });
@@ -88,6 +91,14 @@ function copyRule(valued: string[]) {
       if (o !== undefined && /ProxyCommand|LocalCommand|[;|&`$]/.test(o)) {
         j.emit(inv, 'evasion', 'high', `${inv.name} option runs a local command (${o.slice(0, 40)})`);
       }
+    }
+    // `scp -t PATH` / `scp -f PATH` is scp's server side (legacy `scp -O` runs it over exec): it
+    // takes its file protocol from stdin, so like any program reading input of its own the
+    // policy decides (agents: no), and what it writes or sends is never seen by the judge.
+    const serverFlag = inv.args.find((a) => SCP_SERVER_FLAGS.test(a));
+    if (inv.name === 'scp' && serverFlag !== undefined) {
+      j.interactive.add(`scp ${serverFlag.includes('t') ? '-t' : '-f'}`);
+      return;
     }
     const ops = p.positionals;
     const dest = ops[ops.length - 1];
