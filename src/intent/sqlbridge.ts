@@ -1,19 +1,11 @@
 /** The seam to src/intent/sql/ (SQL judged with real parsers, written separately). Loaded by a
  * dynamic import so this module works, failing closed, while the SQL analyser is absent or broken:
  * then every SQL text becomes an `evasion` intent "SQL analyser unavailable". */
-import type { IntentCategory, Severity } from '../core/intent.js';
 import { describeError } from '../core/errors.js';
+// Types only: erased at run time, so the module itself is still loaded by the dynamic import below.
+import type { SqlClient, SqlDialect, SqlFinding } from './sql/index.js';
 
-export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'clickhouse' | 'generic';
-export type SqlClient = 'psql' | 'mysql' | 'sqlite3' | 'clickhouse-client';
-
-export interface SqlFinding {
-  category: IntentCategory;
-  severity: Severity;
-  effect: string;
-  tables: string[];
-  explanation: string;
-}
+export type { SqlClient, SqlDialect, SqlFinding };
 
 interface SqlModule {
   initSql(): Promise<void>;
