@@ -18,6 +18,7 @@ import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ss
 import { startIdentityServices } from '../web/index.js'; // oidc: identity services
 import { startConsole, type ConsoleHandle } from '../web/index.js'; // console
 import { describeError } from '../core/errors.js'; // console
+import { approverCheck } from '../session/review.js'; // console: the approve action for reviews decided on the web
 import { ApprovalError, ApprovalStore } from '../approvals/index.js'; // approvals
 import { EXIT, writeLine, type CliIO } from './io.js';
 
@@ -215,7 +216,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const consoleUsable = config.oidc.issuers.length > 0 || (config.devIdp.enabled && devCa !== undefined);
   if (config.console.enabled && consoleUsable) {
     try {
-      consoleHandle = await startConsole(config, log, { recordingPublicKey: recordingKey.publicKey });
+      consoleHandle = await startConsole(config, log, {
+        recordingPublicKey: recordingKey.publicKey,
+        reviews: approvalStore,
+        // The policy's `approve` action, as for `approvals approve` over SSH; a web user has no
+        // certificate, so serial and fingerprints are empty and the source is the browser's.
+        reviewPolicy: (u, r) => {
+          const req = approvalStore.get(r.id);
+          if (req === undefined) return { allowed: false, reason: `no review request ${r.id}` };
+          const who = { subject: u.subject, kind: u.kind, groups: u.groups, principal: '', serial: '', caFingerprint: '', keyFingerprint: '', source: { address: u.source, port: 0 }, validBefore: 0 };
+          return approverCheck(config, () => policies.engine, who)(req);
+        },
+      });
     } catch (e) {
       log.error('identity.error', { component: 'console', code: (e as { code?: string }).code ?? 'ERR_WEB_LISTEN', error: describeError(e) }, `console not started: ${describeError(e)}`);
     }
