@@ -8,19 +8,10 @@ import type { Clock, Verdict } from '../core/index.js';
 import { systemClock } from '../core/index.js';
 import { readSidecar, sidecarPath, type SidecarCommand } from './sidecar.js';
 import { scanCast } from './timeline.js';
+import type { RecordingParties } from './format.js';
 import { RecordingNotFoundError, RecordingRetentionError } from './errors.js';
 
-export interface RecordingSummary {
-  id: string;
-  subject: string;
-  kind: string;
-  groups: string[];
-  principal: string;
-  serial: string;
-  target: string;
-  source: string;
-  mode: string;
-  command?: string;
+export interface RecordingSummary extends Omit<RecordingParties, 'ca'> {
   /** ISO 8601. */
   start: string;
   end?: string;

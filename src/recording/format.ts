@@ -43,9 +43,9 @@ export interface ExitInfo {
   signal?: string;
 }
 
-/** Header fields under "bulwark" (players ignore unknown header keys). */
-export interface BulwarkHeader {
-  format: typeof FORMAT_TAG;
+/** Who a recording is of, from where, on which target: the same fields in the header, the
+ * sidecar index and listings, so they cannot drift apart. */
+export interface RecordingParties {
   id: string;
   subject: string;
   kind: string;
@@ -57,6 +57,11 @@ export interface BulwarkHeader {
   target: string;
   mode: string;
   command?: string;
+}
+
+/** Header fields under "bulwark" (players ignore unknown header keys). */
+export interface BulwarkHeader extends RecordingParties {
+  format: typeof FORMAT_TAG;
   startedAt: number;
   /** Fingerprint of the key that signs checkpoints; informative only, verify uses a trusted key. */
   key: string;

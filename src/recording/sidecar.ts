@@ -7,7 +7,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Verdict } from '../core/index.js';
-import type { CastHeader } from './format.js';
+import type { CastHeader, RecordingParties } from './format.js';
 
 export interface SidecarCommand {
   at: number;
@@ -17,18 +17,7 @@ export interface SidecarCommand {
   categories: string[];
 }
 
-export interface Sidecar {
-  id: string;
-  subject: string;
-  kind: string;
-  groups: string[];
-  principal: string;
-  serial: string;
-  ca: string;
-  source: string;
-  target: string;
-  mode: string;
-  command?: string;
+export interface Sidecar extends RecordingParties {
   /** ms since the epoch. */
   start: number;
   end?: number;
