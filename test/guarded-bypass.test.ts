@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnPty, type PtyProcess } from '../src/pty/index.js';
-import { sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
+import { startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
+import { PROMPT, sleep, SshTerminal } from './support/terminal.js';
 
 const dir = tempDir();
 let b: Bulwark;
@@ -30,25 +30,14 @@ afterAll(async () => {
   await b?.stop();
 });
 
-const PROMPT = /\$ (\x1b\[[0-9;]*[A-Za-z])*$/;
 /** A unit was handled: submitted (paste mode off), then a new prompt drawn, possibly holding the
  * line put back after a deny. */
 const HANDLED = /\x1b\[\?2004l[\s\S]*\x1b\[\?2004h\r[\s\S]*\x1b\[J$/;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-class Term {
-  out = '';
+class Term extends SshTerminal {
   cwd = '';
-  readonly p: PtyProcess;
-  readonly exited: Promise<unknown>;
   constructor(k: string, cert: string) {
-    this.p = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key: k, cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 100, rows: 30 });
-    this.p.onData((d) => (this.out += d.toString()));
-    this.exited = new Promise((r) => this.p.onExit(r));
-  }
-  async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<void> {
-    for (let i = 0; i < ms / 25 && !re.test(this.out.slice(from)); i++) await sleep(25);
-    expect(this.out.slice(from)).toMatch(re);
+    super({ port: b.port, key: k, cert, cwd: dir });
   }
   /** Clears what a deny put back (Ctrl-U), types the line, presses Enter, waits until handled. */
   async run(line: string, expectRe?: RegExp): Promise<string> {
@@ -70,10 +59,6 @@ class Term {
   }
   survived(name: string): boolean {
     return existsSync(join(this.cwd, name, 'keep'));
-  }
-  async close(): Promise<void> {
-    this.p.write('\x15exit\r');
-    await this.exited;
   }
 }
 

@@ -3,9 +3,9 @@
  * PTY): bulwark's editor at the prompt, judgment on Enter, the driver running what was allowed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnPty, type PtyProcess } from '../src/pty/index.js';
-import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
+import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
+import { PROMPT, sleep, SshTerminal } from './support/terminal.js';
 
 const dir = tempDir();
 let b: Bulwark;
@@ -26,23 +26,10 @@ afterAll(async () => {
   await b?.stop();
 });
 
-/** A real terminal running `ssh -tt` into bulwark. */
-class Term {
-  out = '';
-  readonly p: PtyProcess;
-  readonly exited: Promise<unknown>;
+/** A real terminal running `ssh -tt` into bulwark, typing whole lines. */
+class Term extends SshTerminal {
   constructor(k: string, cert: string) {
-    this.p = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key: k, cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 100, rows: 30 });
-    this.p.onData((d) => (this.out += d.toString()));
-    this.exited = new Promise((r) => this.p.onExit(r));
-  }
-  write(s: string): void {
-    this.p.write(s);
-  }
-  /** Waits until the output since `from` matches. */
-  async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<void> {
-    for (let i = 0; i < ms / 25 && !re.test(this.out.slice(from)); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(this.out.slice(from)).toMatch(re);
+    super({ port: b.port, key: k, cert, cwd: dir });
   }
   /** Types a line, presses Enter and waits for the next prompt. */
   async run(line: string, expectRe?: RegExp): Promise<string> {
@@ -53,15 +40,7 @@ class Term {
     if (expectRe) expect(got).toMatch(expectRe);
     return got;
   }
-  async close(): Promise<void> {
-    this.write('\x15exit\r');
-    await this.exited;
-  }
 }
-
-/** The prompt's end: `$ ` then the editor's trailing escape sequences (clear to end, colours). */
-const PROMPT = /\$ (\x1b\[[0-9;]*[A-Za-z])*$/;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('guarded interactive shell', () => {
   it('shows a prompt, edits with the usual keys, completes with Tab and recalls history', async () => {

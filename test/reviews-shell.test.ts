@@ -4,9 +4,9 @@
  * approves over SSH; Ctrl-C cancels the request and puts the line back in the editor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnPty, type PtyProcess } from '../src/pty/index.js';
-import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
+import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
+import { PROMPT, SshTerminal } from './support/terminal.js';
 
 const dir = tempDir('bulwark-reviews-shell-');
 let b: Bulwark;
@@ -24,24 +24,12 @@ afterAll(async () => {
   await b?.stop();
 });
 
-class Term {
-  out = '';
-  readonly p: PtyProcess;
-  readonly exited: Promise<unknown>;
+class Term extends SshTerminal {
   constructor(who: string) {
     const id = k[who] as { key: string; cert: string };
-    this.p = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key: id.key, cert: id.cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 120, rows: 30 });
-    this.p.onData((d) => (this.out += d.toString()));
-    this.exited = new Promise((r) => this.p.onExit(r));
-  }
-  async waitFor(re: RegExp, from = 0, ms = 10_000): Promise<RegExpExecArray> {
-    for (let i = 0; i < ms / 25 && !re.test(this.out.slice(from)); i++) await new Promise((r) => setTimeout(r, 25));
-    const m = re.exec(this.out.slice(from));
-    expect(m, this.out.slice(from)).not.toBeNull();
-    return m as RegExpExecArray;
+    super({ port: b.port, key: id.key, cert: id.cert, cwd: dir, cols: 120 });
   }
 }
-const PROMPT = /\$ (\x1b\[[0-9;]*[A-Za-z])*$/;
 const LINE = 'mkdir -p doomed && rm -rf doomed && echo removed-$((40+2))';
 
 describe('reviews in a guarded shell', () => {
