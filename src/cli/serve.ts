@@ -18,7 +18,7 @@ import { BulwarkServer, ensureKeyPair, keyFingerprint, readKeyFile } from '../ss
 import { startIdentityServices } from '../web/index.js'; // oidc: identity services
 import { startConsole, type ConsoleHandle } from '../web/index.js'; // console
 import { describeError } from '../core/errors.js'; // console
-import { approverCheck } from '../session/review.js'; // console: the approve action for reviews decided on the web
+import { approverCheck } from '../session/index.js'; // console: the approve action for reviews decided on the web
 import { ApprovalError, ApprovalStore } from '../approvals/index.js'; // approvals
 import { EXIT, writeLine, type CliIO } from './io.js';
 

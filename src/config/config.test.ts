@@ -51,6 +51,13 @@ describe('config', () => {
     expect(c.clockSkewSeconds).toBe(5);
   });
 
+  it('resolves the TLS files of the issuer and the console against the config file too', () => {
+    const f = tmpFile('b.yaml', 'issuer:\n  tlsCert: tls/issuer.crt\n  tlsKey: tls/issuer.key\nconsole:\n  tlsCert: tls/console.crt\n  tlsKey: tls/console.key\n');
+    const c = loadConfig(f);
+    expect(c.issuer.tlsCert).toBe(join(f, '..', 'tls', 'issuer.crt'));
+    expect(c.console.tlsKey).toBe(join(f, '..', 'tls', 'console.key'));
+  });
+
   it('names the bad key', () => {
     const f = tmpFile('c.yaml', 'listen: nope\ntargets:\n  - name: Prod Box\n');
     const e = errorOf(() => loadConfig(f));

@@ -46,6 +46,11 @@ export function readConfigFile(file: string): unknown {
   }
 }
 
+/** TLS files of an HTTP listener, resolved like every other path in the configuration. */
+function withTlsPaths<T extends { tlsCert?: string | undefined; tlsKey?: string | undefined }>(l: T, abs: (p: string) => string): T {
+  return { ...l, tlsCert: l.tlsCert === undefined ? undefined : abs(l.tlsCert), tlsKey: l.tlsKey === undefined ? undefined : abs(l.tlsKey) };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -71,7 +76,8 @@ export function buildConfig(input: unknown, opts: { source: string; baseDir: str
     recordings: abs(c.recordings),
     revocationList: c.revocationList === undefined ? undefined : abs(c.revocationList),
     certificates: { ...c.certificates, caKey: abs(c.certificates.caKey ?? resolve(state, 'user_ca')) },
-    issuer: { ...c.issuer, tlsCert: c.issuer.tlsCert === undefined ? undefined : abs(c.issuer.tlsCert), tlsKey: c.issuer.tlsKey === undefined ? undefined : abs(c.issuer.tlsKey) },
+    issuer: withTlsPaths(c.issuer, abs),
+    console: withTlsPaths(c.console, abs),
     targets: c.targets.map((t) => ({ ...t, cwd: t.cwd === undefined ? undefined : abs(t.cwd) })),
     defaultTarget: c.defaultTarget ?? firstTarget.name,
     source: opts.source,

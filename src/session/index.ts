@@ -14,3 +14,4 @@ export { resolveTarget, acceptEnv, sessionEnv, type SessionTarget } from './cont
 export { startSession, type SessionRequest, type SessionHandle, type SessionServices } from './session.js';
 export { RecordingHealth, openSessionRecording, recordedChannel, type RecordingPolicy } from './recording.js';
 export { SessionError, type SessionErrorCode } from './errors.js';
+export { approverCheck } from './review.js';
