@@ -26,8 +26,10 @@ export function judgeDelete(j: Judge, inv: Invocation, target: string, recursive
   const broad = broadPath(p);
   const unknown = p.includes(UNKNOWN);
   const sev = broad ? 'critical' : recursive ? 'high' : 'medium';
-  const what = unknown ? 'paths only known at run time' : target;
-  j.emit(inv, 'destroy.filesystem', sev, `${verb} ${recursive ? 'recursively ' : ''}${what}`, { paths: [target] });
+  // An unknown part reads as where it starts: "deletes files found under /srv/x (names known only at run time)".
+  const known = unknown ? p.slice(0, p.indexOf(UNKNOWN)).replace(/\/+$/, '') : target;
+  const what = !unknown ? target : known === '' ? 'paths known only at run time' : `${known} (names known only at run time)`;
+  j.emit(inv, 'destroy.filesystem', sev, `${verb} ${what}${recursive ? ', recursively' : ''}`, { paths: [target] });
 }
 
 function versionOnly(inv: Invocation): boolean {
