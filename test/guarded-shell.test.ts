@@ -2,6 +2,8 @@
  * Guarded interactive shells through the real OpenSSH client in a real terminal (`ssh -tt` in a
  * PTY): bulwark's editor at the prompt, judgment on Enter, the driver running what was allowed.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
@@ -43,6 +45,20 @@ class Term extends SshTerminal {
 }
 
 describe('guarded interactive shell', () => {
+  it('shows what a background job prints while the prompt is up, keeps the line being typed, and records it', async () => {
+    const t = new Term(key, human);
+    await t.waitFor(PROMPT);
+    await t.run('(sleep 0.5; echo bg-late-$((6*7))) &');
+    const from = t.out.length;
+    t.write('echo still-typing');
+    await t.waitFor(/bg-late-42/, from);
+    await t.run('', /still-typing\r\n/);
+    await t.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const casts = readdirSync(join(dir, 'recordings')).filter((f) => f.endsWith('.cast'));
+    expect(casts.some((f) => readFileSync(join(dir, 'recordings', f), 'utf8').includes('bg-late-42'))).toBe(true);
+  });
+
   it('shows a prompt, edits with the usual keys, completes with Tab and recalls history', async () => {
     const t = new Term(key, human);
     await t.waitFor(/deploy@local:~\$ /);

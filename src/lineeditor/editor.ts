@@ -120,6 +120,24 @@ export class LineEditor extends EditingCore {
     });
   }
 
+  /**
+   * Output that is not the editor's (a background job printing while the prompt is up): it goes
+   * above the prompt, on lines of its own, and the prompt with the line and cursor as they were is
+   * drawn again below it. Nothing of the buffer changes.
+   */
+  interject(output: string): EditorEffect[] {
+    return this.run(() => {
+      if (output.length === 0) return;
+      if (this.state === 'idle' || !this.layout) {
+        this.w += output;
+        return;
+      }
+      this.w += moveCursor(this.term, { row: 0, col: 0 }) + '\x1b[J' + output + (output.endsWith('\n') ? '\r' : '\r\n');
+      this.term = { row: 0, col: 0 };
+      this.redraw(true);
+    });
+  }
+
   /** Put a line back for editing (after a deny); shows a fresh prompt if none is shown. */
   restore(text: string): EditorEffect[] {
     return this.run(() => {

@@ -222,6 +222,27 @@ describe('wrapping, wide characters and resize', () => {
   });
 });
 
+describe('output from elsewhere while the prompt is up', () => {
+  it('interject() prints above the prompt and redraws the line and cursor unchanged', async () => {
+    const rig = await makeRig({ columns: 20, isComplete: quotes });
+    await keys(rig, "echo 'a long line that wraps\rand continues", '\x1b[D', '\x1b[D');
+    const before = { buffer: rig.editor.buffer, cursor: rig.editor.cursor };
+    await rig.apply(rig.editor.interject('[1]+  Done  sleep 1\r\n'));
+    await rig.apply(rig.editor.interject('no newline at the end'));
+    expect(rig.editor.buffer).toBe(before.buffer);
+    expect(rig.editor.cursor).toBe(before.cursor);
+    expect(checkScreen(rig)).toBeNull();
+    const rows = Array.from({ length: 24 }, (_, y) => rowText(rig.term, y));
+    const done = rows.findIndex((r) => r.startsWith('[1]+  Done  sleep 1'));
+    expect(done).toBeGreaterThanOrEqual(0);
+    expect(rows[done + 1]).toBe('no newline at the en');
+    expect(rows[done + 3]?.startsWith('§me@box:~$ ')).toBe(true);
+    // Editing still lands where the screen shows it.
+    await keys(rig, 'X');
+    expect(checkScreen(rig)).toBeNull();
+  });
+});
+
 describe('prompt, restore and limits', () => {
   it('restore() after a deny puts the line back for editing', async () => {
     const rig = await makeRig({ columns: 30, isComplete: quotes });

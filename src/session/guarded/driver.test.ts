@@ -11,6 +11,7 @@ import { parseFunctions, ReportReader } from './report.js';
 interface Harness {
   d: ShellDriver;
   out: () => string;
+  bg: () => string;
   next: () => Promise<DriverReport>;
   failures: string[];
 }
@@ -22,19 +23,21 @@ afterEach(async () => {
 
 function start(cwd: string): Harness {
   let out = '';
+  let bg = '';
   let waiting: ((r: DriverReport) => void) | undefined;
   const failures: string[] = [];
   const d = new ShellDriver(
     { shell: '/bin/bash', cwd, env: { PATH: '/usr/bin:/bin', TERM: 'xterm', HOME: cwd }, account: undefined, pty: { term: 'xterm', cols: 80, rows: 24 } },
     {
       output: (b) => ((out += b.toString()), true),
+      background: (b) => (bg += b.toString()),
       ready: (r) => waiting?.(r),
       failure: (reason) => failures.push(reason),
       exit: () => undefined,
     },
   );
   drivers.push(d);
-  return { d, out: () => out, next: () => new Promise((r) => (waiting = r)), failures };
+  return { d, out: () => out, bg: () => bg, next: () => new Promise((r) => (waiting = r)), failures };
 }
 
 async function run(h: Harness, unit: string, keys?: string, delay = 300): Promise<{ r: DriverReport; out: string }> {
@@ -68,6 +71,19 @@ describe('ShellDriver', () => {
     expect(x.out).toContain('ll: command not found');
     x = await run(h, 'ls /proc/$$/fd/ | tr "\\n" " "; echo; cat <&3');
     expect(x.out).toContain('Bad file descriptor');
+    expect(h.failures).toEqual([]);
+  });
+
+  it('passes on what a background job prints between units, and nothing of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drv-'));
+    const h = start(dir);
+    await h.next();
+    for (let i = 0; i < 5; i++) await run(h, `echo unit-${i}`);
+    await run(h, '(sleep 0.3; echo bg-late) &');
+    for (let i = 0; i < 60 && !h.bg().includes('bg-late'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(h.bg()).toContain('bg-late');
+    // Sentinel echoes (^[]bw;... or raw) never reach the client.
+    expect(h.bg()).not.toMatch(/bw;|\x1b\]bw/);
     expect(h.failures).toEqual([]);
   });
 

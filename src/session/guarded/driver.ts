@@ -40,6 +40,8 @@ export interface DriverEvents {
   output(data: Buffer): boolean;
   /** The shell is idle (after start or after a unit): show a prompt. */
   ready(report: DriverReport, ranUnit: boolean): void;
+  /** Output while no unit runs (a background job), for the client above the prompt. */
+  background(data: Buffer): void;
   /** A protocol violation: the session must end with this reason. */
   failure(reason: string): void;
   /** The shell process ended (e.g. `exit`). */
@@ -47,6 +49,9 @@ export interface DriverEvents {
 }
 
 export type DriverState = 'starting' | 'idle' | 'running' | 'closed';
+
+/** The tty's echo of a sentinel, with ECHOCTL (`^[ ... ^G`) or raw. */
+const SENTINEL_ECHO = /(?:\^\[|\x1b)\]bw;[0-9a-f]*(?:\^G|\x07)/g;
 
 /** Makes a 0700 directory with the FIFOs and the rc file, owned by the shell's account. */
 function makeControlDir(account: Account | undefined, token: string): { dir: string; rc: string } {
@@ -182,7 +187,7 @@ export class ShellDriver {
   private onPtyOutput(d: Buffer): void {
     let data: Buffer | undefined = d;
     while (data !== undefined && data.length > 0 && this.state !== 'closed') {
-      if (this.state === 'idle' || this.doneSeen) return; // readline noise; the editor owns the screen
+      if (this.state === 'idle' || this.doneSeen) return this.onIdleOutput(data);
       const echo = this.state === 'starting' || !this.live;
       const markers = echo ? [this.doneM, this.startM] : [this.doneM];
       const r = this.scanner.scan(data, markers);
@@ -197,6 +202,16 @@ export class ShellDriver {
         for (const k of this.heldKeys.splice(0)) this.pty.write(k);
       }
     }
+  }
+
+  /**
+   * Between units the only bytes the shell itself puts on the tty are echoes of a sentinel that
+   * arrived before the drain's first silent read; anything else is a background job's output.
+   * Known limit: an echo split across two PTY reads would show its fragments.
+   */
+  private onIdleOutput(data: Buffer): void {
+    const rest = data.toString('latin1').replace(SENTINEL_ECHO, '');
+    if (rest.length > 0) this.ev.background(Buffer.from(rest, 'latin1'));
   }
 
   private maybeIdle(): void {

@@ -138,10 +138,15 @@ export function runGuardedShell(o: GuardedShellOptions, channel: SessionChannel)
     driver.run(text);
   };
 
+  // Background output may split a UTF-8 character across PTY reads; the editor wants whole text.
+  const background = new TextDecoder();
   const driver = new ShellDriver(
     { shell: o.shell, cwd: o.cwd, env: o.env, account: o.account, pty: o.pty },
     {
       output: (d) => channel.write(d),
+      background: (d) => {
+        if (!ended) perform(editor.interject(background.decode(d, { stream: true })));
+      },
       ready: (report) => {
         ctx = { cwd: report.cwd, path: report.path, functions: report.functions };
         lastStatus = report.status;
