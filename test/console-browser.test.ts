@@ -2,16 +2,17 @@
  * The auditor console in real headless Chromium against the real `bulwark serve`, the real dev
  * IdP and recordings made by the real ssh client: sign in through the provider's pages, filter
  * the list, open a recording, click a denied command in the timeline and see the player move
- * there, see a tampered recording flagged. Saves a screenshot of each page to docs/screenshots/.
+ * there, see a tampered recording flagged. Saves a screenshot of each page (docs/screenshots/ with
+ * BULWARK_UPDATE_SCREENSHOTS=1).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runSsh } from './support/bulwark.js';
+import { runSsh } from './support/bulwark.js';
 import { browserLogin, devCert, launchChromium, startConsoleBulwark, typeSession, type ConsoleBulwark } from './support/console.js';
+import { screenshotPath } from './support/screenshots.js';
 
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 let c: ConsoleBulwark;
 let chromium: Chromium;
 let page: Page;
@@ -39,7 +40,6 @@ beforeAll(async () => {
   ids['victim'] = await recordingOf('victim@example.com');
   chromium = await launchChromium();
   page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
@@ -60,7 +60,7 @@ describe('auditor console in Chromium', () => {
     expect(Number(cells[4])).toBeGreaterThanOrEqual(5);
     expect(cells[5]).toBe('1');
     expect(cells[6]).toBe('sealed');
-    await page.screenshot({ path: join(SHOTS, 'console-sessions.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-sessions.png'), fullPage: true });
   });
 
   it('filters by text in commands, by kind and by decision, and sorts', async () => {
@@ -120,7 +120,7 @@ describe('auditor console in Chromium', () => {
     await denied.click();
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as { bulwarkPlayer: { getCurrentTime(): number } }).bulwarkPlayer.getCurrentTime())).toBeCloseTo(t, 1);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SHOTS, 'console-player.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-player.png'), fullPage: true });
     expect(await page.locator('.integrity').first().innerText()).toBe('sealed');
   });
 
@@ -139,6 +139,6 @@ describe('auditor console in Chromium', () => {
     expect(await page.locator(`tr[data-id="${ids['victim']}"] .integrity`).innerText()).toBe(`tampered at record ${lineNo}`);
     await page.goto(`${c.url}/recordings/${ids['victim']}`);
     expect(await page.getByRole('alert').innerText()).toMatch(new RegExp(`altered: record ${lineNo}:`));
-    await page.screenshot({ path: join(SHOTS, 'console-tampered.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-tampered.png'), fullPage: true });
   });
 });

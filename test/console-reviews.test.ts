@@ -10,8 +10,9 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, sshArgs } from './support/bulwark.js';
+import { sshArgs } from './support/bulwark.js';
 import { browserLogin, devCert, httpLogin, launchChromium, startConsoleBulwark, type ConsoleBulwark } from './support/console.js';
+import { screenshotPath } from './support/screenshots.js';
 
 let c: ConsoleBulwark;
 let chromium: Chromium;
@@ -61,7 +62,7 @@ describe('reviews page', () => {
     expect(text).toContain('ticket OPS-12: free disk');
     expect(text).toContain('humans.destroy');
     expect(text).toMatch(/destroy\.filesystem/);
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'console-reviews.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-reviews.png'), fullPage: true });
     expect(existsSync(victim)).toBe(true);
     await card.getByLabel('Comment').fill('disk is full, go ahead');
     await card.getByRole('button', { name: 'Approve' }).click();
