@@ -6,19 +6,11 @@ import { parseCertificate, parseCertificateLine, verifyCertificateSignature, typ
 import { fingerprint, parsePublicKey } from './publickey.js';
 import { KeygenWorkspace, lineBlob, type KeygenType } from './testing/sshKeygen.js';
 import { WireReader, WireWriter } from './wire.js';
+import { codeOf } from './testing/errors.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const ws = new KeygenWorkspace();
 afterAll(() => ws.cleanup());
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 const iso = (s: bigint) => `${new Date(Number(s) * 1000).toISOString().slice(0, 19)}Z`;
 

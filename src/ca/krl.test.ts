@@ -6,18 +6,10 @@ import { isKrl, parseKrl } from './krl.js';
 import { fingerprint, parsePublicKey } from './publickey.js';
 import { KeygenWorkspace } from './testing/sshKeygen.js';
 import { WireWriter } from './wire.js';
+import { codeOf } from './testing/errors.js';
 
 const ws = new KeygenWorkspace();
 afterAll(() => ws.cleanup());
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 const MAGIC = new TextEncoder().encode('SSHKRL\n\0');
 function header(format = 1): WireWriter {

@@ -3,18 +3,10 @@ import { encodePublicKey, formatPublicKeyLine } from './encode.js';
 import { decodeKeyLine, fingerprint, parsePublicKey, parsePublicKeyBlob, toKeyObject } from './publickey.js';
 import { KeygenWorkspace, lineBlob, runSshKeygen, type KeygenType } from './testing/sshKeygen.js';
 import { WireWriter } from './wire.js';
+import { codeOf } from './testing/errors.js';
 
 const ws = new KeygenWorkspace();
 afterAll(() => ws.cleanup());
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 const TYPES: KeygenType[] = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa'];
 

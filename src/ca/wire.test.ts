@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WireReader, WireWriter, bytesEqual, decodeText } from './wire.js';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf } from './testing/errors.js';
 
 describe('WireReader', () => {
   it('reads what WireWriter wrote', () => {

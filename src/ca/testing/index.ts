@@ -8,3 +8,4 @@
  * Known limits: needs `ssh-keygen` (OpenSSH >= 8.2) on PATH; RSA keys are 2048-bit for speed.
  */
 export * from './sshKeygen.js';
+export * from './errors.js';
