@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBulwark, type Bulwark } from './support/bulwark.js';
-import { makeKey, signCert, tempDir } from './support/keys.js';
+import { startWithHumanAndAgent, type Bulwark } from './support/bulwark.js';
+import { tempDir } from './support/keys.js';
 import { PROMPT, sleep, SshTerminal } from './support/terminal.js';
 
 const dir = tempDir();
@@ -19,12 +19,10 @@ let agentKey: string;
 let agent: string;
 
 beforeAll(async () => {
-  const ca = makeKey(dir, 'ca');
-  key = makeKey(dir, 'user');
-  human = signCert(ca, key, { keyId: 'alice@example.com', options: ['extension:kind@bulwark=human'] });
-  agentKey = makeKey(dir, 'agent');
-  agent = signCert(ca, agentKey, { keyId: 'bot@example.com', options: ['extension:kind@bulwark=agent'] });
-  b = await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] });
+  const s = await startWithHumanAndAgent(dir);
+  ({ b } = s);
+  ({ key, cert: human } = s.human);
+  ({ key: agentKey, cert: agent } = s.agent);
 });
 afterAll(async () => {
   await b?.stop();

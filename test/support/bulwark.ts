@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { makeKey, signCert } from './keys.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'bulwark.js');
@@ -141,4 +142,24 @@ export function runSsh(o: SshOptions): Promise<SshResult> {
     if (o.input !== undefined) p.stdin.end(o.input);
     else p.stdin.end();
   });
+}
+
+export interface HumanAndAgent {
+  readonly b: Bulwark;
+  /** alice@example.com, kind human. */
+  readonly human: { readonly key: string; readonly cert: string };
+  /** bot@example.com, kind agent. */
+  readonly agent: { readonly key: string; readonly cert: string };
+}
+
+/** A bulwark trusting a fresh CA, with one human and one agent certificate signed by it. */
+export async function startWithHumanAndAgent(dir: string): Promise<HumanAndAgent> {
+  const ca = makeKey(dir, 'ca');
+  const humanKey = makeKey(dir, 'user');
+  const agentKey = makeKey(dir, 'agent');
+  return {
+    human: { key: humanKey, cert: signCert(ca, humanKey, { keyId: 'alice@example.com', options: ['extension:kind@bulwark=human'] }) },
+    agent: { key: agentKey, cert: signCert(ca, agentKey, { keyId: 'bot@example.com', options: ['extension:kind@bulwark=agent'] }) },
+    b: await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] }),
+  };
 }
