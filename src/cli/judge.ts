@@ -14,12 +14,11 @@ import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Decision } from '../core/decision.js';
 import { failClosed } from '../core/decision.js';
 import { describeError } from '../core/errors.js';
 import { PolicyEngine, judgeLine, loadPolicySet, resolveTarget, type AnalyzeLine, type LineRequest } from '../policy/index.js';
-import { EXIT, writeLine, type CliIO } from './io.js';
+import { EXIT, parseCommand, writeLine, type CliIO } from './io.js';
 
 /** The shipped policies, found from this file rather than the working directory. */
 export const DEFAULT_POLICIES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies');
@@ -145,32 +144,18 @@ async function runNdjson(io: CliIO, engine: PolicyEngine, analyze: AnalyzeLine, 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const dashdash = argv.indexOf('--');
   const optionArgs = dashdash < 0 ? argv : argv.slice(0, dashdash);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: optionArgs,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        policies: { type: 'string' },
-        kind: { type: 'string', default: 'agent' },
-        user: { type: 'string' },
-        groups: { type: 'string', default: '' },
-        target: { type: 'string' },
-        ndjson: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    writeLine(io.stderr, `bulwark judge: ${describeError(e)}\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const parsed = parseCommand('judge', optionArgs, {
+    policies: { type: 'string' },
+    kind: { type: 'string', default: 'agent' },
+    user: { type: 'string' },
+    groups: { type: 'string', default: '' },
+    target: { type: 'string' },
+    ndjson: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    writeLine(io.stdout, USAGE);
-    return EXIT.ok;
-  }
   if (values.kind !== 'human' && values.kind !== 'agent') {
     writeLine(io.stderr, `bulwark judge: --kind must be human or agent\n${USAGE}`);
     return EXIT.usage;

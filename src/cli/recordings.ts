@@ -7,7 +7,6 @@
  *   prune --max-age-days N [--hold ID,...] [--dir DIR]     (removals are logged as JSON on stderr)
  * Exit status: 0 ok, 1 not found or unreadable, 64 usage.
  */
-import { parseArgs } from 'node:util';
 import { describeError, isBulwarkError } from '../core/errors.js';
 import { VERDICTS, type Verdict } from '../core/index.js';
 import {
@@ -18,7 +17,7 @@ import {
   type RecordingFilter,
   type RecordingSummary,
 } from '../recording/index.js';
-import { EXIT, writeLine, type CliIO } from './io.js';
+import { EXIT, parseCommand, writeLine, type CliIO } from './io.js';
 
 const USAGE = `usage: bulwark recordings list [--json] [--dir DIR] [--subject S] [--kind K] [--target T]
                                [--since ISO] [--until ISO] [--decision allow|deny|review] [--text SUBSTR]
@@ -114,18 +113,13 @@ async function prune(io: CliIO, v: Record<string, unknown>): Promise<number> {
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: OPTIONS }));
-  } catch (e) {
-    writeLine(io.stderr, `bulwark recordings: ${describeError(e)}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help === true || sub === '--help' || sub === '-h') {
+  if (sub === '--help' || sub === '-h') {
     writeLine(io.stdout, USAGE);
     return EXIT.ok;
   }
+  const parsed = parseCommand('recordings', rest, OPTIONS, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   try {
     if (sub === 'list' && positionals.length === 0) return await list(io, values);
     if (sub === 'show' && positionals.length === 1) return await show(io, values, positionals[0] ?? '');

@@ -7,10 +7,9 @@
  * Exit status: 0 played, 1 not found or unreadable, 64 usage.
  */
 import { emitKeypressEvents } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { describeError, isBulwarkError } from '../core/errors.js';
 import { CastPlayer, CastTail, resolveRecording } from '../recording/index.js';
-import { EXIT, writeLine, type CliIO } from './io.js';
+import { EXIT, parseCommand, writeLine, type CliIO } from './io.js';
 
 const USAGE = 'usage: bulwark replay ID [--dir DIR] [--speed N] [--idle-limit SECONDS] [--follow]';
 const POLL_MS = 250;
@@ -18,29 +17,15 @@ const POLL_MS = 250;
 type TtyIn = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        dir: { type: 'string', default: 'recordings' },
-        speed: { type: 'string', default: '1' },
-        'idle-limit': { type: 'string' },
-        follow: { type: 'boolean', short: 'f', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    writeLine(io.stderr, `bulwark replay: ${describeError(e)}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help === true) {
-    writeLine(io.stdout, USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseCommand('replay', argv, {
+    dir: { type: 'string', default: 'recordings' },
+    speed: { type: 'string', default: '1' },
+    'idle-limit': { type: 'string' },
+    follow: { type: 'boolean', short: 'f', default: false },
+    help: { type: 'boolean', short: 'h' },
+  }, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const speed = Number(values.speed);
   const idle = values['idle-limit'] === undefined ? undefined : Number(values['idle-limit']);
   if (positionals.length !== 1 || !(speed > 0) || (idle !== undefined && !(idle > 0))) {

@@ -6,10 +6,9 @@
  * tampered, missing or unreadable; 64 usage. Each tampered recording names its first bad record.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeError, isBulwarkError } from '../core/errors.js';
 import { PUBLIC_KEY_FILE, loadPublicKey, recordingIds, resolveRecording, verifyRecording, type VerifyResult } from '../recording/index.js';
-import { EXIT, writeLine, type CliIO } from './io.js';
+import { EXIT, parseCommand, writeLine, type CliIO } from './io.js';
 
 const USAGE = 'usage: bulwark verify ID...|--all [--dir DIR] [--key FILE | --state DIR] [--allow-unsealed] [--json]';
 export const VERIFY_EXIT = { ok: EXIT.ok, tampered: EXIT.failure, unsealed: 2, usage: EXIT.usage } as const;
@@ -19,31 +18,17 @@ function explain(e: unknown): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        all: { type: 'boolean', default: false },
-        dir: { type: 'string', default: 'recordings' },
-        key: { type: 'string' },
-        state: { type: 'string', default: 'state' },
-        'allow-unsealed': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    writeLine(io.stderr, `bulwark verify: ${describeError(e)}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help === true) {
-    writeLine(io.stdout, USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseCommand('verify', argv, {
+    all: { type: 'boolean', default: false },
+    dir: { type: 'string', default: 'recordings' },
+    key: { type: 'string' },
+    state: { type: 'string', default: 'state' },
+    'allow-unsealed': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  }, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (values.all === (positionals.length > 0)) {
     writeLine(io.stderr, USAGE);
     return EXIT.usage;
