@@ -194,15 +194,10 @@ export function regexDetector(r: RegexRule): Detector {
     at.sort((a, b) => a - b);
     let done = from;
     for (const a of at) {
-      for (let p = Math.max(done, a - kw.back); p <= a; p++) {
-        sticky.lastIndex = p;
-        const m = sticky.exec(scan);
-        const f = m ? finding(m) : undefined;
-        if (f) {
-          out.push(f);
-          done = f.end;
-          break;
-        }
+      const f = firstFrom(scan, Math.max(done, a - kw.back), a);
+      if (f) {
+        out.push(f);
+        done = f.end;
       }
     }
   }
@@ -214,6 +209,17 @@ export function regexDetector(r: RegexRule): Detector {
     const maskStart = m.index + (group === 0 ? 0 : m[0].lastIndexOf(value));
     const f: Finding = { start: m.index, end: m.index + m[0].length, maskStart, maskEnd: maskStart + value.length, id: r.id };
     return r.block ? { ...f, block: r.block } : f;
+  }
+
+  /** The first finding of a sticky attempt at a start in [lo, hi]. */
+  function firstFrom(scan: string, lo: number, hi: number): Finding | undefined {
+    for (let p = lo; p <= hi; p++) {
+      sticky.lastIndex = p;
+      const m = sticky.exec(scan);
+      const f = m ? finding(m) : undefined;
+      if (f) return f;
+    }
+    return undefined;
   }
 
   function findIn(scan: string, from: number, out: Finding[]): void {
@@ -238,15 +244,10 @@ export function regexDetector(r: RegexRule): Detector {
       // the anchor starts (its look-behind forbids anything else): one attempt, not `back`.
       const lo = runTable ? runStart(scan, a, runTable, a - anchors.back - 1) : Math.max(done, a - anchors.back);
       if (lo < a - anchors.back || lo < done) continue;
-      for (let p = lo; p <= (runTable ? lo : a); p++) {
-        sticky.lastIndex = p;
-        const m = sticky.exec(scan);
-        const f = m ? finding(m) : undefined;
-        if (f) {
-          out.push(f);
-          done = f.end;
-          break;
-        }
+      const f = firstFrom(scan, lo, runTable ? lo : a);
+      if (f) {
+        out.push(f);
+        done = f.end;
       }
     }
   }
