@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ESCAPE_FACTOR, completePrefixLength, escapeInto } from './escape.js';
+import { JsonLineEncoder, completePrefixLength } from './escape.js';
+
+const encoder = new JsonLineEncoder();
+/** The JSON string body for `data`, copied out of the encoder's memory. */
+const body = (data: Uint8Array): Buffer => Buffer.from(encoder.encode('', data, ''));
+const json = (text: string): string => JSON.stringify(text).slice(1, -1);
 
 /** What the writer did before the byte path: decode as a stream, JSON.stringify, re-encode. */
 function reference(chunks: Uint8Array[]): string[] {
@@ -14,8 +19,7 @@ function viaBytes(chunks: Uint8Array[]): { pieces: Buffer[]; text: string } {
   let carry = Buffer.alloc(0);
   const pieces: Buffer[] = [];
   const run = (data: Buffer): void => {
-    const out = Buffer.alloc(data.length * ESCAPE_FACTOR);
-    pieces.push(out.subarray(0, escapeInto(data, out, 0)));
+    pieces.push(body(data));
   };
   for (const c of chunks) {
     const data = Buffer.concat([carry, c]);
@@ -73,9 +77,7 @@ describe('JSON escaping of output bytes', () => {
       const padded = Buffer.alloc(src.length + shift);
       src.copy(padded, shift);
       const view = padded.subarray(shift);
-      const out = Buffer.alloc(view.length * ESCAPE_FACTOR + 3);
-      const end = escapeInto(view, out, 3);
-      expect(out.subarray(3, end).toString('utf8')).toBe(JSON.stringify(text).slice(1, -1));
+      expect(body(view).toString('utf8')).toBe(json(text));
     }
   });
 
@@ -92,8 +94,38 @@ describe('JSON escaping of output bytes', () => {
 
   it('turns invalid UTF-8 into U+FFFD exactly like the decoder', () => {
     const bad = Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x22]);
-    const out = Buffer.alloc(bad.length * ESCAPE_FACTOR);
-    const end = escapeInto(bad, out, 0);
-    expect(out.subarray(0, end).toString('utf8')).toBe(JSON.stringify(new TextDecoder().decode(bad)).slice(1, -1));
+    expect(body(bad).toString('utf8')).toBe(json(new TextDecoder().decode(bad)));
+  });
+
+  it('escapes every ASCII byte at every position of a 16-byte block and of the tail', () => {
+    for (let c = 0; c < 0x80; c += 1) {
+      for (let at = 0; at < 40; at += 1) {
+        for (const after of [0, 1, 15, 16, 17]) {
+          const text = `${'a'.repeat(at)}${String.fromCharCode(c)}${'z'.repeat(after)}`;
+          const got = body(Buffer.from(text)).toString('utf8');
+          if (got !== json(text)) expect({ c, at, after, got }).toEqual({ c, at, after, got: json(text) });
+        }
+      }
+    }
+  });
+
+  it('matches JSON.stringify on long inputs with dense escapes, and frames the line', () => {
+    const piece = fc.constantFrom('a', 'bc', '\n', '\r\n', '\u001b[31m', '"', '\\', 'é', '日本', '🎉', '\t', 'x'.repeat(23), '\u0000');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 600 }), (parts) => {
+        const text = parts.join('');
+        const line = Buffer.from(encoder.encode('[1.5,"o","', Buffer.from(text), '"]\n'));
+        expect(line.toString('utf8')).toBe(`${JSON.stringify([1.5, 'o', text])}\n`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows its memory for a large batch and stays correct for the small ones after it', () => {
+    const big = `${'0123456789abcdef'.repeat(40_000)}\u0001"\\`; // 640 KiB: beyond the first memory page
+    expect(body(Buffer.from(big)).toString('utf8')).toBe(json(big));
+    const all = `${'\u0000'.repeat(100_000)}`; // six-fold growth, the worst case
+    expect(body(Buffer.from(all)).toString('utf8')).toBe(json(all));
+    expect(body(Buffer.from('small "one"\n')).toString('utf8')).toBe(json('small "one"\n'));
   });
 });

@@ -10,12 +10,12 @@ import { fdatasync, fstat, writeSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { initialChain, nextChain, recordDigest, shortHash, signCheckpoint } from './chain.js';
 import { BULWARK_EVENT, eventLine, type CheckpointRecord } from './format.js';
-import { ESCAPE_FACTOR, completePrefixLength, escapeInto } from './escape.js';
+import { JsonLineEncoder, completePrefixLength } from './escape.js';
 import type { FailKind, SealFields } from './protocol.js';
 
 const EMPTY = new Uint8Array(0);
-/** Reused for every output line; sinks run one at a time on this thread and write synchronously. */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Shared by every sink: they run one at a time on this thread and write each line synchronously. */
+const encoder = new JsonLineEncoder();
 
 export interface SealResult {
   records: number;
@@ -53,15 +53,7 @@ export class Sink {
     // Copied: the batch buffer goes back to the writer for reuse once acknowledged.
     this.#carry = cut === data.length ? EMPTY : Uint8Array.from(data.subarray(cut));
     if (cut === 0) return;
-    const prefix = `[${t.toFixed(6)},"o","`;
-    const need = prefix.length + cut * ESCAPE_FACTOR + 3;
-    if (scratch.length < need) scratch = Buffer.allocUnsafe(need);
-    let o = scratch.write(prefix, 0, 'latin1');
-    o = escapeInto(data.subarray(0, cut), scratch, o);
-    scratch[o++] = 0x22; // "
-    scratch[o++] = 0x5d; // ]
-    scratch[o++] = 0x0a;
-    this.#append(scratch.subarray(0, o));
+    this.#append(encoder.encode(`[${t.toFixed(6)},"o","`, data.subarray(0, cut), '"]\n'));
   }
 
   /** Flush tick: checkpoint new records, then fdatasync and check the file still has a name. */
