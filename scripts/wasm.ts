@@ -1,5 +1,5 @@
 /**
- * Assembles the project's WebAssembly text sources (only src/recording/escape.wat so far) with
+ * Assembles the project's WebAssembly text sources (the recording's JSON escaper, the masker's literal search) with
  * wabt, pinned to an exact version so that the same text always gives the same bytes. Used by
  * `npm run build:wasm` to write the generated module and by a test that checks it is current.
  */
@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import wabtInit from 'wabt';
 
-export const WASM_SOURCES = [{ wat: 'src/recording/escape.wat', out: 'src/recording/escape-wasm.ts', name: 'ESCAPE_WASM' }] as const;
+export const WASM_SOURCES = [
+  { wat: 'src/recording/escape.wat', out: 'src/recording/escape-wasm.ts', name: 'ESCAPE_WASM' },
+  { wat: 'src/masking/literals.wat', out: 'src/masking/literals-wasm.ts', name: 'LITERALS_WASM' },
+] as const;
 
 export async function assemble(watFile: string): Promise<Uint8Array> {
   const wabt = await wabtInit();

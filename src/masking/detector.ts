@@ -36,6 +36,14 @@ export interface Finding {
 
 export type KeywordHits = ReadonlyMap<string, readonly number[]>;
 
+/** Where the detectors' literals occur in the scanned text, found once for all of them. */
+export interface Hits {
+  /** Keyword stems, keyed by lower-case stem (see RegexRule.keywords). */
+  readonly stems?: KeywordHits;
+  /** Literal anchors (see RegexRule.anchors); without it, each detector searches for its own. */
+  readonly anchors?: KeywordHits;
+}
+
 /** Where each stem occurs in `scan` (case-insensitive), with one pass of `union`. */
 export function keywordHits(scan: string, union: RegExp): Map<string, number[]> {
   const hits = new Map<string, number[]>();
@@ -70,12 +78,17 @@ export interface Detector {
   /** Longest possible match in text characters: the look-back window for `partial`. */
   readonly maxLength: number;
   /**
-   * Adds complete findings that start at or after `from`. `hits` maps each lower-case keyword
-   * stem (see RegexRule.keywords) to where it occurs in `scan`, found once for all detectors.
+   * Adds complete findings that start at or after `from`. `hits` gives where the keyword stems
+   * and anchors occur in `scan`, found once for all detectors (literals.ts).
    */
-  find(scan: string, from: number, out: Finding[], hits?: KeywordHits): void;
-  /** Lower-case stems this detector wants in `hits`. */
+  find(scan: string, from: number, out: Finding[], hits?: Hits): void;
+  /**
+   * Lower-case stems (matched case-insensitively) or literal anchors (matched exactly) that
+   * every match of this detector contains. A detector with either finds nothing in text
+   * without them, which lets the masker skip it there.
+   */
   readonly stems?: readonly string[];
+  readonly anchors?: readonly string[];
   /** Whether the pattern matches at `at` at all (before validation): a complete match there was
    * already masked or judged harmless, so a flush need not mask it as a partial. */
   matchesAt?(scan: string, at: number): boolean;
@@ -180,10 +193,10 @@ export function regexDetector(r: RegexRule): Detector {
       return sticky.test(scan);
     },
     ...(r.tail ? { tail: classTable(r.tail) } : {}),
-    ...(r.keywords ? { stems: r.keywords.stems } : {}),
+    ...(r.keywords ? { stems: r.keywords.stems } : r.anchors ? { anchors: r.anchors.literals } : {}),
     find(scan, from, out, hits) {
-      if (r.keywords) findNearKeywords(scan, from, r.keywords, hits ?? keywordHits(scan, ownUnion), out);
-      else if (r.anchors) findAnchored(scan, from, r.anchors, out);
+      if (r.keywords) findNearKeywords(scan, from, r.keywords, hits?.stems ?? keywordHits(scan, ownUnion), out);
+      else if (r.anchors) findAnchored(scan, from, r.anchors, out, hits?.anchors);
       else findIn(scan, from, out);
     },
   };
@@ -233,9 +246,15 @@ export function regexDetector(r: RegexRule): Detector {
   }
 
   /** Sticky attempts only at the few starts an anchor allows: work bounded by anchors × back. */
-  function findAnchored(scan: string, from: number, anchors: NonNullable<RegexRule['anchors']>, out: Finding[]): void {
+  function findAnchored(scan: string, from: number, anchors: NonNullable<RegexRule['anchors']>, out: Finding[], known?: KeywordHits): void {
     const at: number[] = [];
-    for (const lit of anchors.literals) for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
+    for (const lit of anchors.literals) {
+      if (known) {
+        for (const i of known.get(lit) ?? []) if (i >= from) at.push(i);
+      } else {
+        for (let i = scan.indexOf(lit, from); i >= 0; i = scan.indexOf(lit, i + 1)) at.push(i);
+      }
+    }
     if (at.length === 0) return;
     at.sort((a, b) => a - b);
     let done = from;
@@ -273,11 +292,11 @@ function runStart(scan: string, end: number, table: Uint8Array, floor: number): 
   return i;
 }
 
-/** Start of the trailing run of characters in `table`. */
-export function trailingRun(scan: string, table: Uint8Array, floor: number): number {
-  let i = scan.length;
+/** Start of the trailing run of characters in `table` among the first `length` ones. */
+export function trailingRun(length: number, charAt: (i: number) => number, table: Uint8Array, floor: number): number {
+  let i = length;
   while (i > floor) {
-    const c = scan.charCodeAt(i - 1);
+    const c = charAt(i - 1);
     if (table[c < 128 ? c : 128] !== 1) break;
     i--;
   }

@@ -17,8 +17,9 @@
  * recording. Never throws: an internal fault releases the held bytes fully masked (fail closed),
  * counts a fault and starts afresh. Known limits: see index.ts and docs/masking.md.
  */
-import type { Detector, Finding } from './detector.js';
+import type { Detector, Finding, Hits } from './detector.js';
 import { keywordHits, trailingRun, unionOf } from './detector.js';
+import { LiteralFinder } from './literals.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
@@ -77,6 +78,15 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
   const tagOf = replacement.tag ?? ((id: string) => `[masked:${id}]`);
   const union = unionOf(detectors.flatMap((d) => d.stems ?? []));
   const keyworded = detectors.some((d) => d.stems);
+  // Holds the scanned text (ctx + new text) and finds every stem and anchor in it in one pass.
+  const finder = new LiteralFinder([
+    ...detectors.flatMap((d) => d.stems ?? []).map((text) => ({ text, folded: true })),
+    ...detectors.flatMap((d) => d.anchors ?? []).map((text) => ({ text, folded: false })),
+  ]);
+  // When every detector needs a literal, text without any literal holds no finding: only its
+  // tail is examined (for matches under way), and no string of the whole text is made.
+  const gated = detectors.every((d) => (d.stems?.length ?? 0) > 0 || (d.anchors?.length ?? 0) > 0);
+  const charAt = (i: number): number => finder.at(i);
   let pending: Buffer = Buffer.alloc(0);
   let escCarry: Buffer = EMPTY_BUF;
   let ctx = '';
@@ -116,14 +126,20 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
       escCarry = EMPTY_BUF;
     }
     const view = viewOf(pending);
-    const text = view.text;
-    const scan = ctx + text;
     const base = ctx.length;
+    const length = finder.load(Buffer.from(ctx, 'latin1'), view.text);
+    const textLength = length - base;
+    const literals = finder.find();
+    const quiet = gated && !final && block === null && literals !== undefined && literals.anchors.size === 0 && literals.stems.size === 0;
+    const scan = quiet ? '' : finder.text(0, length);
+    // The kernel's search gives up on text denser in literals than it has room for: then the
+    // detectors search as they would alone.
+    const hits: Hits = literals ?? (keyworded ? { stems: keywordHits(scan, union) } : {});
     const ranges: Range[] = [];
     const findings: Finding[] = [];
     let pos = 0;
-    const hits = keyworded ? keywordHits(scan, union) : undefined;
     for (;;) {
+      if (quiet) break;
       if (block) {
         pos = runBlock(block, scan, base, ranges);
         if (block) break;
@@ -142,19 +158,19 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
       block = { id: first.id, end: first.block.end, start: first.maskStart, from: first.end, capLeft: first.block.cap, tagged: false };
       pos = first.maskStart;
     }
-    let hold = scan.length;
+    let hold = length;
     if (!block) {
       for (const d of detectors) {
-        let w = Math.max(pos, scan.length - d.maxLength);
-        if (d.tail) w = Math.max(w, trailingRun(scan, d.tail, w) - 1);
-        const m = d.partial.exec(scan.slice(w));
+        let w = Math.max(pos, length - d.maxLength);
+        if (d.tail) w = Math.max(w, trailingRun(length, charAt, d.tail, w) - 1);
+        const m = d.partial.exec(finder.text(w));
         if (!m) continue;
         const c = w + m.index;
         if (!final) hold = Math.min(hold, c);
-        else if (d.strong?.test(scan.slice(c)) && d.body && scan.length > Math.max(c, base) && !d.matchesAt?.(scan, c)) {
+        else if (d.strong?.test(scan.slice(c)) && d.body && length > Math.max(c, base) && !d.matchesAt?.(scan, c)) {
           // Released masked; whatever continues the secret in later output stays masked.
-          findings.push({ start: c, end: scan.length, maskStart: c, maskEnd: scan.length, id: d.id });
-          block = { id: d.id, end: d.body, start: scan.length, from: scan.length, capLeft: d.maxLength, tagged: true };
+          findings.push({ start: c, end: length, maskStart: c, maskEnd: length, id: d.id });
+          block = { id: d.id, end: d.body, start: length, from: length, capLeft: d.maxLength, tagged: true };
         }
       }
     }
@@ -176,11 +192,11 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
       if (f.maskStart >= base) count(f.id);
     }
     const t = hold - base;
-    const byteEnd = final ? pending.length : t >= text.length ? view.end : byteOf(view, t);
+    const byteEnd = final ? pending.length : t >= textLength ? view.end : byteOf(view, t);
     const out = emit(view, pending, byteEnd, ranges, base, t).subarray(skip);
     if (final && view.end < pending.length) escCarry = Buffer.from(pending.subarray(view.end));
     const dropped = Math.max(0, hold - CTX);
-    ctx = scan.slice(dropped, hold);
+    ctx = finder.text(dropped, hold);
     if (block) {
       block.start = Math.max(0, block.start - dropped);
       block.from = Math.max(block.start, block.from - dropped, ctx.length - END_LOOKBACK);

@@ -41,6 +41,7 @@ const cloudKeys: Detector[] = [
   regexDetector({
     id: 'cloud-keys',
     rule: 'aws-access-key-id-and-secret',
+    anchors: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], back: 0 },
     re: new RegExp(`(?<![A-Za-z0-9])${AWS_ID}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))?(?![A-Za-z0-9])`, 'gd'),
     maxLength: 70,
     partial: `(?<![A-Za-z0-9])${openings(['AKIA', 'ASIA', 'ABIA', 'ACCA'], `[A-Z0-9]{0,16}(?:[ \\t,;:|"'=]{1,8}[A-Za-z0-9/+]{0,40})?`)}`,
@@ -134,7 +135,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'service-token',
-    anchors: { literals: ['gh', 'github_pat_', 'glpat-', 'xox', '_live_'], back: 2, run: 'A-Za-z0-9_\\-' },
+    anchors: { literals: [...GH, 'github_pat_', 'glpat-', 'xox', '_live_'], back: 2, run: 'A-Za-z0-9_\\-' },
     tail: 'A-Za-z0-9_\\-',
     re: /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,242}|glpat-[A-Za-z0-9_-]{20,64}|xox[abprs]-[A-Za-z0-9-]{10,250}|[sr]k_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9_-])/dg,
     maxLength: 260,
@@ -145,6 +146,7 @@ const tokens: Detector[] = [
   regexDetector({
     id: 'tokens',
     rule: 'slack-webhook',
+    anchors: { literals: ['https://hooks.slack.com/'], back: 0 },
     tail: 'A-Za-z0-9/_:.\\-',
     re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{10,200}/dg,
     maxLength: 240,

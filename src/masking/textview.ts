@@ -1,6 +1,6 @@
 /**
- * The text a detector sees: session output bytes with terminal escape sequences removed, as a
- * latin1 string (one char per byte), plus a segment map back to byte offsets. Escapes are kept
+ * The text a detector sees: session output bytes with terminal escape sequences removed (read
+ * as latin1, one character per byte), plus a segment map back to byte offsets. Escapes are kept
  * in the output; only the text characters of a match are replaced, so a colour code inside a
  * token cannot hide it.
  *
@@ -16,8 +16,8 @@ const MAX_CSI = 256;
 const MAX_STRING = 4096;
 
 export interface TextView {
-  /** Text characters, one per byte (latin1), escapes removed. */
-  readonly text: string;
+  /** Text bytes (one latin1 character each), escapes removed; the input itself when it has none. */
+  readonly text: Buffer;
   /** Flattened triples (textStart, byteStart, length), ascending. */
   readonly segs: readonly number[];
   /** Byte offset of an incomplete escape sequence at the end, or the byte length when none. */
@@ -58,10 +58,8 @@ export function escapeEnd(b: Uint8Array, j: number): number {
 export function viewOf(bytes: Buffer): TextView {
   const n = bytes.length;
   let j = bytes.indexOf(ESC);
-  if (j < 0) return { text: bytes.toString('latin1', 0, n), segs: [0, 0, n], end: n };
-  // One native latin1 decode, then slices of it: much cheaper than decoding each segment.
-  const all = bytes.toString('latin1', 0, n);
-  const parts: string[] = [];
+  if (j < 0) return { text: bytes, segs: [0, 0, n], end: n };
+  const parts: Buffer[] = [];
   const segs: number[] = [];
   let t = 0;
   let i = 0;
@@ -69,7 +67,7 @@ export function viewOf(bytes: Buffer): TextView {
   for (;;) {
     if (j < 0) j = n;
     if (j > i) {
-      parts.push(all.slice(i, j));
+      parts.push(bytes.subarray(i, j));
       segs.push(t, i, j - i);
       t += j - i;
     }
@@ -82,7 +80,7 @@ export function viewOf(bytes: Buffer): TextView {
     i = k;
     j = bytes.indexOf(ESC, i);
   }
-  return { text: parts.join(''), segs, end };
+  return { text: Buffer.concat(parts, t), segs, end };
 }
 
 /** Byte offset of text index `t` (t may equal the text length: the end of the last segment). */

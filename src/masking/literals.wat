@@ -1,0 +1,132 @@
+;; Multi-literal search for the masker's prefilter (literals.ts): every occurrence of any of up
+;; to 128 literals (each matched exactly or ASCII-case-insensitively) in a byte range.
+;; Source of literals-wasm.ts: after editing, run `npm run build:wasm`; a test checks they agree.
+;;
+;; Method (the "Teddy" idea): literals are put in 8 buckets; for each of a literal's first three
+;; bytes, two 16-entry tables (low and high nibble) give the buckets that byte may belong to.
+;; Sixteen positions are tested at once: a position is a candidate for bucket k when its byte,
+;; the next and the one after all have bit k in both of their nibble lookups. Only candidates
+;; are compared with the bucket's literals. The fingerprint over-approximates, never misses.
+;;
+;; Memory layout, filled by literals.ts:
+;;   0..95      nibble tables: lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each)
+;;   128..383   per bucket, 32 literal ids (u8), 0xff ends a list
+;;   512..1023  per literal id, 4 bytes: offset of its bytes (u16), length (u8), folded (u8)
+;;   1024..1279 ASCII lower-case table
+;;   1280..1295 scratch (the candidate lanes of one block)
+;;   2048..4095 literal bytes (folded literals stored in lower case)
+(module
+  (memory (export "memory") 1)
+
+  ;; Appends (pos, id) for each literal of buckets `bb` found at `pos`; the new count, or -1
+  ;; once `cap` hits would be exceeded.
+  (func $verify (param $in i32) (param $n i32) (param $pos i32) (param $bb i32) (param $hits i32) (param $cap i32) (param $count i32) (result i32)
+    (local $list i32) (local $id i32) (local $rec i32) (local $len i32) (local $lit i32) (local $fold i32) (local $t i32) (local $b i32)
+    (block $buckets_done
+      (loop $buckets
+        (br_if $buckets_done (i32.eqz (local.get $bb)))
+        (local.set $list (i32.add (i32.const 128) (i32.shl (i32.ctz (local.get $bb)) (i32.const 5))))
+        (local.set $bb (i32.and (local.get $bb) (i32.sub (local.get $bb) (i32.const 1))))
+        (block $ids_done
+          (loop $ids
+            (local.set $id (i32.load8_u (local.get $list)))
+            (br_if $ids_done (i32.eq (local.get $id) (i32.const 255)))
+            (local.set $list (i32.add (local.get $list) (i32.const 1)))
+            (local.set $rec (i32.add (i32.const 512) (i32.shl (local.get $id) (i32.const 2))))
+            (local.set $lit (i32.add (i32.const 2048) (i32.load16_u (local.get $rec))))
+            (local.set $len (i32.load8_u offset=2 (local.get $rec)))
+            (local.set $fold (i32.load8_u offset=3 (local.get $rec)))
+            (block $mismatch
+              (br_if $mismatch (i32.gt_u (i32.add (local.get $pos) (local.get $len)) (local.get $n)))
+              (local.set $t (i32.const 0))
+              (block $compared
+                (loop $bytes
+                  (br_if $compared (i32.ge_u (local.get $t) (local.get $len)))
+                  (local.set $b (i32.load8_u (i32.add (local.get $in) (i32.add (local.get $pos) (local.get $t)))))
+                  (if (local.get $fold) (then (local.set $b (i32.load8_u offset=1024 (local.get $b)))))
+                  (br_if $mismatch (i32.ne (local.get $b) (i32.load8_u (i32.add (local.get $lit) (local.get $t)))))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                  (br $bytes)))
+              (if (i32.ge_u (local.get $count) (local.get $cap)) (then (return (i32.const -1))))
+              (i32.store (i32.add (local.get $hits) (i32.shl (local.get $count) (i32.const 3))) (local.get $pos))
+              (i32.store offset=4 (i32.add (local.get $hits) (i32.shl (local.get $count) (i32.const 3))) (local.get $id))
+              (local.set $count (i32.add (local.get $count) (i32.const 1))))
+            (br $ids)))
+        (br $buckets)))
+    (local.get $count))
+
+  ;; The buckets the bytes at `pos` may start a literal of, looking only at bytes before `n`.
+  (func $bucketsAt (param $in i32) (param $n i32) (param $pos i32) (result i32)
+    (local $b i32) (local $m i32)
+    (local.set $b (i32.load8_u (i32.add (local.get $in) (local.get $pos))))
+    (local.set $m (i32.and (i32.load8_u (i32.and (local.get $b) (i32.const 15)))
+                           (i32.load8_u offset=16 (i32.shr_u (local.get $b) (i32.const 4)))))
+    (if (i32.lt_u (i32.add (local.get $pos) (i32.const 1)) (local.get $n))
+      (then
+        (local.set $b (i32.load8_u offset=1 (i32.add (local.get $in) (local.get $pos))))
+        (local.set $m (i32.and (local.get $m) (i32.and (i32.load8_u offset=32 (i32.and (local.get $b) (i32.const 15)))
+                                                       (i32.load8_u offset=48 (i32.shr_u (local.get $b) (i32.const 4))))))))
+    (if (i32.lt_u (i32.add (local.get $pos) (i32.const 2)) (local.get $n))
+      (then
+        (local.set $b (i32.load8_u offset=2 (i32.add (local.get $in) (local.get $pos))))
+        (local.set $m (i32.and (local.get $m) (i32.and (i32.load8_u offset=64 (i32.and (local.get $b) (i32.const 15)))
+                                                       (i32.load8_u offset=80 (i32.shr_u (local.get $b) (i32.const 4))))))))
+    (local.get $m))
+
+  ;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
+  ;; writes (position, id) pairs of u32 at `hits`, by position; returns their number, or -1
+  ;; when there would be more than `cap`.
+  (func (export "find") (param $in i32) (param $n i32) (param $hits i32) (param $cap i32) (result i32)
+    (local $i i32) (local $count i32) (local $bits i32) (local $k i32) (local $pos i32)
+    (local $v v128) (local $m v128)
+    (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128) (local $nib v128)
+    (local.set $lo1 (v128.load (i32.const 0)))
+    (local.set $hi1 (v128.load (i32.const 16)))
+    (local.set $lo2 (v128.load (i32.const 32)))
+    (local.set $hi2 (v128.load (i32.const 48)))
+    (local.set $lo3 (v128.load (i32.const 64)))
+    (local.set $hi3 (v128.load (i32.const 80)))
+    (local.set $nib (i8x16.splat (i32.const 15)))
+    (block $blocks_done
+      (loop $blocks
+        ;; Whole blocks only; the bytes 1 and 2 past a block may lie past n (readable slack):
+        ;; they only let through literals that verification then rejects for length.
+        (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $v (v128.load align=1 (i32.add (local.get $in) (local.get $i))))
+        (local.set $m (v128.and
+          (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $v) (i32.const 4)))))
+        (local.set $v (v128.load offset=1 align=1 (i32.add (local.get $in) (local.get $i))))
+        (local.set $m (v128.and (local.get $m) (v128.and
+          (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (local.set $v (v128.load offset=2 align=1 (i32.add (local.get $in) (local.get $i))))
+        (local.set $m (v128.and (local.get $m) (v128.and
+          (i8x16.swizzle (local.get $lo3) (v128.and (local.get $v) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi3) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (if (v128.any_true (local.get $m))
+          (then
+            (v128.store (i32.const 1280) (local.get $m))
+            (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $m) (v128.const i64x2 0 0))))
+            (block $lanes_done
+              (loop $lanes
+                (br_if $lanes_done (i32.eqz (local.get $bits)))
+                (local.set $k (i32.ctz (local.get $bits)))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (local.set $count (call $verify (local.get $in) (local.get $n) (i32.add (local.get $i) (local.get $k))
+                  (i32.load8_u offset=1280 (local.get $k)) (local.get $hits) (local.get $cap) (local.get $count)))
+                (if (i32.lt_s (local.get $count) (i32.const 0)) (then (return (i32.const -1))))
+                (br $lanes)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $k (call $bucketsAt (local.get $in) (local.get $n) (local.get $i)))
+        (if (local.get $k)
+          (then
+            (local.set $count (call $verify (local.get $in) (local.get $n) (local.get $i) (local.get $k) (local.get $hits) (local.get $cap) (local.get $count)))
+            (if (i32.lt_s (local.get $count) (i32.const 0)) (then (return (i32.const -1))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.get $count)))
