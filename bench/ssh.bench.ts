@@ -6,24 +6,81 @@
  * with a human's certificate (off) and an agent's (on). The bytes are
  * text (not /dev/zero) because NULs are escaped six-fold in asciicast JSON, which no real
  * session looks like.
+ *
+ * Besides MB/s, each run reports the CPU time the bulwark process spent (all its threads, from
+ * /proc) per GiB and how idle the machine was: on a machine whose cores are all busy with the
+ * transfer (ssh client, command, kernel), what recording costs in throughput is what it costs
+ * in CPU, and the CPU figure is the steadier one. Each recording is deleted once sealed, so that
+ * runs measure a steady state rather than a page cache filling with gigabytes of old files.
  */
 import { spawn } from 'node:child_process';
-import { sshArgs, startBulwark } from '../test/support/bulwark.js';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sshArgs, startBulwark, type Bulwark } from '../test/support/bulwark.js';
 import { makeKey, signCert, tempDir } from '../test/support/keys.js';
 import { fmt } from './stats.js';
 
 const BYTES = Number(process.env['BULWARK_BENCH_BYTES'] ?? 1024 ** 3);
+const ROUNDS = Number(process.env['BULWARK_BENCH_ROUNDS'] ?? 3);
+const TICK = 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux
 
-function pump(port: number, key: string, cert: string): Promise<{ seconds: number; bytes: number }> {
+interface Run {
+  mbps: number;
+  /** CPU seconds of the bulwark process per GiB moved. */
+  cpuPerGiB: number;
+  /** Share of the machine's CPU time that was idle during the run. */
+  idle: number;
+}
+
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+}
+
+function machineCpu(): { idle: number; total: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/ +/).slice(1, 9).map(Number);
+  return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
+}
+
+function pump(server: Bulwark, key: string, cert: string): Promise<Run> {
   const cmd = `yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ' | head -c ${BYTES}`;
+  const pid = server.proc.pid ?? 0;
   return new Promise((resolve, reject) => {
+    const cpu0 = processCpu(pid);
+    const m0 = machineCpu();
     const t0 = process.hrtime.bigint();
-    const p = spawn('ssh', [...sshArgs({ port, key, cert, extra: ['-o', 'Ciphers=aes128-gcm@openssh.com'] }), cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('ssh', [...sshArgs({ port: server.port, key, cert, extra: ['-o', 'Ciphers=aes128-gcm@openssh.com'] }), cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
     let bytes = 0;
     p.stdout.on('data', (d: Buffer) => (bytes += d.length));
     p.on('error', reject);
-    p.on('close', () => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes }));
+    p.on('close', () => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m1 = machineCpu();
+      if (bytes !== BYTES) return reject(new Error(`short read: ${bytes} of ${BYTES}`));
+      resolve({
+        mbps: bytes / seconds / 1e6,
+        cpuPerGiB: (processCpu(pid) - cpu0) / (bytes / 1024 ** 3),
+        idle: (m1.idle - m0.idle) / Math.max(1, m1.total - m0.total),
+      });
+    });
   });
+}
+
+/** Waits for the server's recordings to be sealed, then deletes them. */
+async function dropSealed(dir: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const sidecars = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const open = sidecars.filter((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { status?: string }).status !== 'sealed');
+    if (open.length === 0) {
+      for (const f of sidecars) {
+        rmSync(join(dir, f));
+        rmSync(join(dir, f.replace(/\.json$/, '.cast')), { force: true });
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`recordings in ${dir} were not sealed`);
 }
 
 export async function run(): Promise<void> {
@@ -33,32 +90,38 @@ export async function run(): Promise<void> {
   const cert = signCert(ca, key, { options: ['extension:kind@bulwark=human'] });
   const agentKey = makeKey(dir, 'agent');
   const agentCert = signCert(ca, agentKey, { keyId: 'bench-agent', options: ['extension:kind@bulwark=agent'] });
-  const results: Record<string, number[]> = { on: [], off: [], masked: [] };
+  const onDir = tempDir('bulwark-bench-on-');
   const servers = {
-    on: await startBulwark({ dir: tempDir('bulwark-bench-on-'), configYaml: `userCa: [${ca}.pub]\n` }),
+    on: await startBulwark({ dir: onDir, configYaml: `userCa: [${ca}.pub]\n` }),
     off: await startBulwark({ dir: tempDir('bulwark-bench-off-'), configYaml: `userCa: [${ca}.pub]\nrecordSessions: false\n` }),
   };
+  const modes = ['off', 'on', 'masked'] as const;
+  const results: Record<(typeof modes)[number], Run[]> = { off: [], on: [], masked: [] };
   try {
-    // Alternate the two so drift in machine load hits both alike.
-    for (let round = 0; round < 2; round++) {
-      for (const mode of ['off', 'on', 'masked'] as const) {
-        const r = mode === 'masked' ? await pump(servers.on.port, agentKey, agentCert) : await pump(servers[mode].port, key, cert);
-        if (r.bytes !== BYTES) throw new Error(`short read: ${r.bytes} of ${BYTES}`);
-        results[mode]?.push(r.bytes / r.seconds / 1e6);
+    // Alternate the modes so that drift in machine load hits all alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of modes) {
+        const r = mode === 'masked' ? await pump(servers.on, agentKey, agentCert) : await pump(servers[mode], key, cert);
+        results[mode].push(r);
+        if (mode !== 'off') await dropSealed(join(onDir, 'recordings'));
       }
     }
   } finally {
     await servers.on.stop();
     await servers.off.stop();
   }
-  const best = (xs: number[]) => Math.max(...xs);
-  const on = best(results['on'] ?? []);
-  const off = best(results['off'] ?? []);
-  const masked = best(results['masked'] ?? []);
-  console.log(`exec output ${fmt(BYTES / 1024 ** 3, 2)} GiB through ssh (aes128-gcm), best of 2:`);
-  console.log(`  recording off: ${fmt(off)} MB/s   runs: ${(results['off'] ?? []).map((x) => fmt(x)).join(', ')}`);
-  console.log(`  recording on:  ${fmt(on)} MB/s   runs: ${(results['on'] ?? []).map((x) => fmt(x)).join(', ')}`);
-  console.log(`  recording costs ${fmt((1 - on / off) * 100)}% of throughput (target < 5%)`);
-  console.log(`  masking on (secrets, recording on): ${fmt(masked)} MB/s   runs: ${(results['masked'] ?? []).map((x) => fmt(x)).join(', ')}`);
-  console.log(`  masking costs ${fmt((1 - masked / on) * 100)}% of throughput over recording on, masking off (target < 15%)`);
+  const best = (m: (typeof modes)[number]) => Math.max(...results[m].map((r) => r.mbps));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const cpu = (m: (typeof modes)[number]) => median(results[m].map((r) => r.cpuPerGiB));
+  const line = (label: string, m: (typeof modes)[number]) =>
+    console.log(
+      `  ${label} ${fmt(best(m))} MB/s   runs: ${results[m].map((r) => fmt(r.mbps)).join(', ')}   bulwark CPU ${fmt(cpu(m), 2)} s/GiB   machine idle ${results[m].map((r) => fmt(r.idle * 100, 0)).join(', ')} %`,
+    );
+  const [off, on, masked] = [best('off'), best('on'), best('masked')];
+  console.log(`exec output ${fmt(BYTES / 1024 ** 3, 2)} GiB through ssh (aes128-gcm), best of ${ROUNDS}:`);
+  line('recording off:                     ', 'off');
+  line('recording on:                      ', 'on');
+  line('masking on (secrets, recording on):', 'masked');
+  console.log(`  recording costs ${fmt((1 - on / off) * 100)}% of throughput (target < 5%); it adds ${fmt(cpu('on') - cpu('off'), 2)} CPU s/GiB (${fmt(((cpu('on') - cpu('off')) / 1024 ** 3) * 1e9, 2)} ns/byte) to bulwark`);
+  console.log(`  masking costs ${fmt((1 - masked / on) * 100)}% of throughput over recording on, masking off (target < 15%); it adds ${fmt(cpu('masked') - cpu('on'), 2)} CPU s/GiB`);
 }
