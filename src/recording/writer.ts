@@ -41,7 +41,12 @@ export interface RecordingWriterOptions {
   key: { privateKey: KeyObject; fingerprint?: string };
   clock?: Clock;
   flushIntervalMs?: number;
-  /** Bytes queued (not yet written) above which output() returns false. Default 1 MiB. */
+  /**
+   * Bytes queued (not yet written) above which output() returns false. Default 4 MiB: about
+   * 10 ms of a fast stream, enough to ride out the worker losing its core for a scheduler
+   * time slice or two without pausing the session (1 MiB paused a busy exec stream several
+   * hundred times a second on two cores and cost about a tenth of its throughput).
+   */
   highWaterMark?: number;
   onFailure: (err: RecordingError) => void;
 }
@@ -87,7 +92,7 @@ export class RecordingWriter extends EventEmitter {
     this.id = sidecar.id;
     this.#clock = opts.clock;
     this.#onFailure = opts.onFailure;
-    this.#hwm = opts.highWaterMark ?? 1 << 20;
+    this.#hwm = opts.highWaterMark ?? 4 << 20;
     this.#startedAt = meta.startedAt;
     this.#origin = Math.floor(meta.startedAt / 1000) * 1000;
     this.#sidecar = sidecar;
