@@ -42,11 +42,12 @@ const kernel = new wasm.Module(Buffer.from(LITERALS_WASM, 'base64'));
 const BUCKETS = 8;
 const PER_BUCKET = 31;
 const BUCKET_LISTS = 128;
-const RECORDS = 512;
-const FOLD = 1024;
-const LITERAL_BYTES = 2048;
+const FOLD = 512;
+const RECORDS = 1024;
+const RECORD_BYTES = 16;
+const LITERAL_BYTES = 3072;
 const LITERAL_SPACE = 2048;
-const INPUT = 4096;
+const INPUT = 8192;
 /** Readable bytes the kernel may look at past the input. */
 const SLACK = 32;
 const PAGE = 64 * 1024;
@@ -150,9 +151,17 @@ export class LiteralFinder {
         if (bytes.length === 0 || bytes.length > 255 || /[^\0-\xff]/.test(x.l.text)) throw new Error(`unusable literal ${JSON.stringify(x.l.text)}`);
         if (offset + bytes.length > LITERAL_SPACE) throw new Error('literals exceed their space');
         mem[BUCKET_LISTS + k * 32 + slot] = x.id;
-        mem.writeUInt16LE(offset, RECORDS + x.id * 4);
-        mem[RECORDS + x.id * 4 + 2] = bytes.length;
-        mem[RECORDS + x.id * 4 + 3] = x.l.folded ? 1 : 0;
+        const rec = RECORDS + x.id * RECORD_BYTES;
+        mem.writeUInt16LE(offset, rec);
+        mem[rec + 2] = bytes.length;
+        mem[rec + 3] = x.l.folded ? 1 : 0;
+        // The word test on the first four bytes (little-endian, as wasm loads them).
+        for (let j = 0; j < 4 && j < bytes.length; j += 1) {
+          const c = bytes[j] as number;
+          if (x.l.folded && isLetter(c)) mem[rec + 4 + j] = 0x20;
+          mem[rec + 8 + j] = 0xff;
+          mem[rec + 12 + j] = c;
+        }
         bytes.copy(mem, LITERAL_BYTES + offset);
         offset += bytes.length;
         x.sets.forEach((set, j) => {

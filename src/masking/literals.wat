@@ -11,17 +11,21 @@
 ;; Memory layout, filled by literals.ts:
 ;;   0..95      nibble tables: lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each)
 ;;   128..383   per bucket, 32 literal ids (u8), 0xff ends a list
-;;   512..1023  per literal id, 4 bytes: offset of its bytes (u16), length (u8), folded (u8)
-;;   1024..1279 ASCII lower-case table
-;;   1280..1295 scratch (the candidate lanes of one block)
-;;   2048..4095 literal bytes (folded literals stored in lower case)
+;;   384..399   scratch (the candidate lanes of one block)
+;;   512..767   ASCII lower-case table
+;;   1024..3071 per literal id, 16 bytes: offset of its bytes (u16), length (u8), folded (u8),
+;;              then three u32 for its first four bytes: `or` (0x20 on folded letters), `mask`
+;;              (0xff on bytes it has), `want` (its bytes, lower case where folded)
+;;   3072..5119 literal bytes (folded literals stored in lower case)
 (module
   (memory (export "memory") 1)
 
   ;; Appends (pos, id) for each literal of buckets `bb` found at `pos`; the new count, or -1
-  ;; once `cap` hits would be exceeded.
+  ;; once `cap` hits would be exceeded. The first four bytes are compared as one word (the input
+  ;; has readable slack past n), which rejects nearly every candidate at once.
   (func $verify (param $in i32) (param $n i32) (param $pos i32) (param $bb i32) (param $hits i32) (param $cap i32) (param $count i32) (result i32)
-    (local $list i32) (local $id i32) (local $rec i32) (local $len i32) (local $lit i32) (local $fold i32) (local $t i32) (local $b i32)
+    (local $list i32) (local $id i32) (local $rec i32) (local $len i32) (local $lit i32) (local $fold i32) (local $t i32) (local $b i32) (local $at i32)
+    (local.set $at (i32.add (local.get $in) (local.get $pos)))
     (block $buckets_done
       (loop $buckets
         (br_if $buckets_done (i32.eqz (local.get $bb)))
@@ -32,18 +36,21 @@
             (local.set $id (i32.load8_u (local.get $list)))
             (br_if $ids_done (i32.eq (local.get $id) (i32.const 255)))
             (local.set $list (i32.add (local.get $list) (i32.const 1)))
-            (local.set $rec (i32.add (i32.const 512) (i32.shl (local.get $id) (i32.const 2))))
-            (local.set $lit (i32.add (i32.const 2048) (i32.load16_u (local.get $rec))))
-            (local.set $len (i32.load8_u offset=2 (local.get $rec)))
-            (local.set $fold (i32.load8_u offset=3 (local.get $rec)))
+            (local.set $rec (i32.add (i32.const 1024) (i32.shl (local.get $id) (i32.const 4))))
             (block $mismatch
+              (br_if $mismatch (i32.ne
+                (i32.and (i32.or (i32.load align=1 (local.get $at)) (i32.load offset=4 (local.get $rec))) (i32.load offset=8 (local.get $rec)))
+                (i32.load offset=12 (local.get $rec))))
+              (local.set $len (i32.load8_u offset=2 (local.get $rec)))
               (br_if $mismatch (i32.gt_u (i32.add (local.get $pos) (local.get $len)) (local.get $n)))
-              (local.set $t (i32.const 0))
+              (local.set $lit (i32.add (i32.const 3072) (i32.load16_u (local.get $rec))))
+              (local.set $fold (i32.load8_u offset=3 (local.get $rec)))
+              (local.set $t (i32.const 4))
               (block $compared
                 (loop $bytes
                   (br_if $compared (i32.ge_u (local.get $t) (local.get $len)))
-                  (local.set $b (i32.load8_u (i32.add (local.get $in) (i32.add (local.get $pos) (local.get $t)))))
-                  (if (local.get $fold) (then (local.set $b (i32.load8_u offset=1024 (local.get $b)))))
+                  (local.set $b (i32.load8_u (i32.add (local.get $at) (local.get $t))))
+                  (if (local.get $fold) (then (local.set $b (i32.load8_u offset=512 (local.get $b)))))
                   (br_if $mismatch (i32.ne (local.get $b) (i32.load8_u (i32.add (local.get $lit) (local.get $t)))))
                   (local.set $t (i32.add (local.get $t) (i32.const 1)))
                   (br $bytes)))
@@ -106,7 +113,7 @@
           (i8x16.swizzle (local.get $hi3) (i8x16.shr_u (local.get $v) (i32.const 4))))))
         (if (v128.any_true (local.get $m))
           (then
-            (v128.store (i32.const 1280) (local.get $m))
+            (v128.store (i32.const 384) (local.get $m))
             (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $m) (v128.const i64x2 0 0))))
             (block $lanes_done
               (loop $lanes
@@ -114,7 +121,7 @@
                 (local.set $k (i32.ctz (local.get $bits)))
                 (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
                 (local.set $count (call $verify (local.get $in) (local.get $n) (i32.add (local.get $i) (local.get $k))
-                  (i32.load8_u offset=1280 (local.get $k)) (local.get $hits) (local.get $cap) (local.get $count)))
+                  (i32.load8_u offset=384 (local.get $k)) (local.get $hits) (local.get $cap) (local.get $count)))
                 (if (i32.lt_s (local.get $count) (i32.const 0)) (then (return (i32.const -1))))
                 (br $lanes)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))

@@ -59,7 +59,9 @@ export function viewOf(bytes: Buffer): TextView {
   const n = bytes.length;
   let j = bytes.indexOf(ESC);
   if (j < 0) return { text: bytes, segs: [0, 0, n], end: n };
-  const parts: Buffer[] = [];
+  // Copied segment by segment into one buffer: no object per segment (colour-heavy output has
+  // a segment every few bytes).
+  const text = Buffer.allocUnsafe(n);
   const segs: number[] = [];
   let t = 0;
   let i = 0;
@@ -67,7 +69,9 @@ export function viewOf(bytes: Buffer): TextView {
   for (;;) {
     if (j < 0) j = n;
     if (j > i) {
-      parts.push(bytes.subarray(i, j));
+      // Buffer.copy costs more than a short loop for the few bytes between colour codes.
+      if (j - i > 64) bytes.copy(text, t, i, j);
+      else for (let x = i, y = t; x < j; x++, y++) text[y] = bytes[x] as number;
       segs.push(t, i, j - i);
       t += j - i;
     }
@@ -80,7 +84,7 @@ export function viewOf(bytes: Buffer): TextView {
     i = k;
     j = bytes.indexOf(ESC, i);
   }
-  return { text: Buffer.concat(parts, t), segs, end };
+  return { text: text.subarray(0, t), segs, end };
 }
 
 /** Byte offset of text index `t` (t may equal the text length: the end of the last segment). */
