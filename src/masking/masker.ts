@@ -19,7 +19,7 @@
  */
 import type { Detector, Finding, Hits } from './detector.js';
 import { keywordHits, trailingRun, unionOf } from './detector.js';
-import { LiteralFinder } from './literals.js';
+import { LiteralFinder, type Literal } from './literals.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
@@ -71,15 +71,35 @@ interface Range {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * One finder per literal set, shared by every masker of the process: a finder only holds what
+ * one synchronous process() call loads and reads back, so sessions need not each keep a kernel
+ * and its memory (about the size of a chunk, three times over).
+ */
+const finders = new Map<string, LiteralFinder>();
+function finderFor(literals: readonly Literal[]): LiteralFinder {
+  const key = JSON.stringify(literals);
+  let f = finders.get(key);
+  if (f === undefined) {
+    f = new LiteralFinder(literals);
+    finders.set(key, f);
+  }
+  return f;
+}
 const EMPTY_BUF = Buffer.alloc(0);
 
 export function createMaskerWith(detectors: readonly Detector[], terminal: boolean, replacement: Replacement = {}): Masker {
+  if (detectors.length === 0) {
+    // Nothing to find: a plain pass-through, so "masking off" costs nothing.
+    return { push: (chunk) => chunk, flush: () => EMPTY, held: 0, stats: { masked: {}, faults: 0 } };
+  }
   const fillCode = replacement.fill && /^[!-~]$/.test(replacement.fill) ? replacement.fill.charCodeAt(0) : 42;
   const tagOf = replacement.tag ?? ((id: string) => `[masked:${id}]`);
   const union = unionOf(detectors.flatMap((d) => d.stems ?? []));
   const keyworded = detectors.some((d) => d.stems);
   // Holds the scanned text (ctx + new text) and finds every stem and anchor in it in one pass.
-  const finder = new LiteralFinder([
+  const finder = finderFor([
     ...detectors.flatMap((d) => d.stems ?? []).map((text) => ({ text, folded: true })),
     ...detectors.flatMap((d) => d.anchors ?? []).map((text) => ({ text, folded: false })),
   ]);
@@ -270,10 +290,6 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     return out.subarray(0, n);
   }
 
-  if (detectors.length === 0) {
-    // Nothing to find: a plain pass-through, so "masking off" costs nothing.
-    return { push: (chunk) => chunk, flush: () => EMPTY, held: 0, stats: { masked: {}, faults: 0 } };
-  }
   return {
     push(chunk: Uint8Array): Uint8Array {
       try {
