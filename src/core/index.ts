@@ -1,5 +1,6 @@
 /**
- * core: the shared vocabulary of bulwark (identity, intents, decisions, errors, time).
+ * core: the shared vocabulary of bulwark (identity, intents, decisions, errors, time), and the
+ * plumbing of its WebAssembly kernels.
  *
  * Trust boundary: none; these are plain types and pure helpers imported by every other module.
  * Known limits: nothing here validates input; producers (auth/, intent/, policy/) guarantee it.
@@ -9,3 +10,4 @@ export * from './clock.js';
 export * from './identity.js';
 export * from './intent.js';
 export * from './decision.js';
+export * from './wasm.js';

@@ -13,6 +13,7 @@
  * range (plus fixed slack) and writes at most `cap` hits, which load() sized. Known limits: at
  * most 8 × 31 literals of at most 255 bytes and 2 KiB in all (the shipped detectors use 28).
  */
+import { Kernel, compileKernel, type KernelMemory } from '../core/index.js';
 import { LITERALS_WASM } from './literals-wasm.js';
 
 export interface Literal {
@@ -28,16 +29,11 @@ export interface LiteralHits {
   readonly stems: ReadonlyMap<string, readonly number[]>;
 }
 
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface FindExports {
+  memory: KernelMemory;
   find(inPtr: number, n: number, hitsPtr: number, cap: number): number;
 }
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const kernel = new wasm.Module(Buffer.from(LITERALS_WASM, 'base64'));
+const kernel = compileKernel(LITERALS_WASM);
 
 const BUCKETS = 8;
 const PER_BUCKET = 31;
@@ -50,12 +46,10 @@ const LITERAL_SPACE = 2048;
 const INPUT = 8192;
 /** Readable bytes the kernel may look at past the input. */
 const SLACK = 32;
-const PAGE = 64 * 1024;
 
 export class LiteralFinder {
-  readonly #k: KernelExports;
+  readonly #k = new Kernel<FindExports>(kernel);
   readonly #literals: readonly Literal[];
-  #mem: Buffer;
   #n = 0;
 
   constructor(literals: readonly Literal[]) {
@@ -63,8 +57,6 @@ export class LiteralFinder {
     const unique = [...new Map(normal.map((l) => [`${l.folded ? 'i' : 's'}:${l.text}`, l])).values()];
     if (unique.length > BUCKETS * PER_BUCKET) throw new Error(`too many literals (${unique.length})`);
     this.#literals = unique;
-    this.#k = new wasm.Instance(kernel).exports as KernelExports;
-    this.#mem = this.#view();
     this.#layout(unique);
   }
 
@@ -72,13 +64,14 @@ export class LiteralFinder {
   load(...parts: readonly Uint8Array[]): number {
     let n = 0;
     for (const p of parts) n += p.length;
-    this.#reserve(INPUT + n + SLACK + 8 * capFor(n));
+    this.#k.reserve(INPUT + n + SLACK + 8 * capFor(n));
+    const mem = this.#k.mem;
     let at = INPUT;
     for (const p of parts) {
-      this.#mem.set(p, at);
+      mem.set(p, at);
       at += p.length;
     }
-    this.#mem.fill(0, at, at + SLACK);
+    mem.fill(0, at, at + SLACK);
     this.#n = n;
     return n;
   }
@@ -92,9 +85,9 @@ export class LiteralFinder {
     const stems = new Map<string, number[]>();
     if (this.#literals.length === 0) return { anchors, stems };
     const hitsAt = align8(INPUT + this.#n + SLACK);
-    const count = this.#k.find(INPUT, this.#n, hitsAt, capFor(this.#n));
+    const count = this.#k.exports.find(INPUT, this.#n, hitsAt, capFor(this.#n));
     if (count < 0) return undefined;
-    const mem = this.#mem;
+    const mem = this.#k.mem;
     for (let h = 0; h < count; h += 1) {
       const pos = mem.readUInt32LE(hitsAt + h * 8);
       const lit = this.#literals[mem.readUInt32LE(hitsAt + h * 8 + 4)] as Literal;
@@ -113,16 +106,16 @@ export class LiteralFinder {
 
   /** The loaded text from `from` to `to`, as a latin1 string. */
   text(from: number, to = this.#n): string {
-    return this.#mem.toString('latin1', INPUT + from, INPUT + Math.max(from, to));
+    return this.#k.mem.toString('latin1', INPUT + from, INPUT + Math.max(from, to));
   }
 
   /** Character code (byte) at `i` of the loaded text. */
   at(i: number): number {
-    return this.#mem[INPUT + i] as number;
+    return this.#k.mem[INPUT + i] as number;
   }
 
   #layout(literals: readonly Literal[]): void {
-    const mem = this.#mem;
+    const mem = this.#k.mem;
     mem.fill(0, 0, INPUT);
     mem.fill(0xff, BUCKET_LISTS, BUCKET_LISTS + BUCKETS * 32);
     for (let c = 0; c < 256; c += 1) mem[FOLD + c] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
@@ -172,19 +165,6 @@ export class LiteralFinder {
         });
       });
     });
-  }
-
-  #reserve(bytes: number): void {
-    const have = this.#k.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    this.#k.memory.grow(Math.ceil((bytes - have) / PAGE));
-    // Growing detaches the old buffer.
-    this.#mem = this.#view();
-  }
-
-  #view(): Buffer {
-    const b = this.#k.memory.buffer;
-    return Buffer.from(b, 0, b.byteLength);
   }
 }
 

@@ -12,6 +12,7 @@
  * lengths this module checked; hostile output can make a line six times longer, nothing else.
  */
 import { isUtf8 } from 'node:buffer';
+import { Kernel, compileKernel, type KernelMemory } from '../core/index.js';
 import { ESCAPE_WASM } from './escape-wasm.js';
 
 /** Worst-case growth: a control byte becomes six (\u001b); an invalid byte three (U+FFFD). */
@@ -23,39 +24,30 @@ const SLOW_PIECE = 64;
 const TABLE_BYTES = 256 * 8;
 /** The kernel stores 16 bytes at a time, and escapes 8 at a time, past the current end. */
 const SLACK = 16;
-const PAGE = 64 * 1024;
 
 const SHORT: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
 const replacing = new TextDecoder('utf-8');
 
-/** The parts of the WebAssembly global used here (this project's lib settings omit its types). */
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface EscapeExports {
+  memory: KernelMemory;
   escape(inPtr: number, n: number, outPtr: number): number;
 }
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const kernel = new wasm.Module(Buffer.from(ESCAPE_WASM, 'base64'));
+const kernel = compileKernel(ESCAPE_WASM);
 
 /**
  * One kernel instance and its memory. Not reentrant: each encode() reuses the same memory, and
  * the line it returns is a view of it, valid until the next call.
  */
 export class JsonLineEncoder {
-  readonly #k: KernelExports;
-  #mem: Buffer;
+  readonly #k = new Kernel<EscapeExports>(kernel);
 
   constructor() {
-    this.#k = new wasm.Instance(kernel).exports as KernelExports;
-    this.#mem = this.#view();
+    const mem = this.#k.mem;
     for (let c = 0; c < 256; c += 1) {
       if (!(c < 0x20 || c === 0x22 || c === 0x5c)) continue;
       const e = SHORT[c] ?? `\\u${c.toString(16).padStart(4, '0')}`;
-      this.#mem.write(e, c * 8, 'latin1');
-      this.#mem[c * 8 + 7] = e.length;
+      mem.write(e, c * 8, 'latin1');
+      mem[c * 8 + 7] = e.length;
     }
   }
 
@@ -66,8 +58,8 @@ export class JsonLineEncoder {
   encode(prefix: string, data: Uint8Array, suffix: string): Buffer {
     const inAt = TABLE_BYTES;
     const outAt = inAt + align16(data.length);
-    this.#reserve(outAt + prefix.length + data.length * ESCAPE_FACTOR + suffix.length + SLACK);
-    const mem = this.#mem;
+    this.#k.reserve(outAt + prefix.length + data.length * ESCAPE_FACTOR + suffix.length + SLACK);
+    const mem = this.#k.mem;
     mem.set(data, inAt);
     let o = outAt + mem.write(prefix, outAt, 'latin1');
     o = this.#escape(inAt, data.length, o);
@@ -77,27 +69,14 @@ export class JsonLineEncoder {
 
   /** Escapes the `n` bytes at `at` (already in memory) to `o`; returns the end. */
   #escape(at: number, n: number, o: number): number {
-    const src = this.#mem.subarray(at, at + n);
-    if (isUtf8(src)) return this.#k.escape(at, n, o);
+    const src = this.#k.mem.subarray(at, at + n);
+    if (isUtf8(src)) return this.#k.exports.escape(at, n, o);
     // One bad byte must not send a whole batch down the slow path: halve around it (isUtf8 is
     // SIMD, so re-checking halves is cheap) and decode only small invalid pieces.
     const mid = n > SLOW_PIECE ? splitPoint(src) : 0;
     if (mid > 0) return this.#escape(at + mid, n - mid, this.#escape(at, mid, o));
     const body = JSON.stringify(replacing.decode(src)).slice(1, -1);
-    return o + this.#mem.write(body, o, 'utf8');
-  }
-
-  #reserve(bytes: number): void {
-    const have = this.#k.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    this.#k.memory.grow(Math.ceil((bytes - have) / PAGE));
-    // Growing detaches the old buffer.
-    this.#mem = this.#view();
-  }
-
-  #view(): Buffer {
-    const b = this.#k.memory.buffer;
-    return Buffer.from(b, 0, b.byteLength);
+    return o + this.#k.mem.write(body, o, 'utf8');
   }
 }
 
