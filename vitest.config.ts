@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/support/v8.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -2,21 +2,21 @@
  * `npm run bench`: runs every bench/*.bench.ts in name order. Each exports `run()` and prints its
  * own figures with the machine's conditions; nothing here asserts a timing.
  *
- * Each bench runs in a process of its own (`bench/run.ts --one FILE`): one bench's JIT and heap
- * state then cannot colour the next one's figures, and a V8 fault met only after a particular
- * sequence of benches in one process (Deoptimizer "unreachable code", Node 20.20; see the
- * README's Development section) cannot take the rest of the run down with it.
+ * Each bench runs in a process of its own (`bench/run.ts --one FILE`), with bulwark's V8 settings
+ * (src/core/v8.ts): one bench's JIT and heap state then cannot colour the next one's figures.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { applyV8Flags } from '../src/core/v8.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 
 if (args[0] === '--one') {
+  applyV8Flags({ server: false });
   const mod = (await import(pathToFileURL(join(here, args[1] ?? '')).href)) as { run: () => Promise<void> };
   await mod.run();
 } else {
