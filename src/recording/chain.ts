@@ -39,8 +39,13 @@ export function signCheckpoint(ck: CheckpointRecord, privateKey: KeyObject): Che
 
 export function checkpointSignatureValid(ck: CheckpointRecord, publicKey: KeyObject): boolean {
   if (typeof ck.sig !== 'string') return false;
+  // Node's base64 decoder skips characters outside the alphabet and ignores the unused low bits of
+  // the last symbol, so several strings decode to one signature. Only the canonical encoding is
+  // accepted; otherwise a byte of the seal could change and the file would still verify.
+  const raw = Buffer.from(ck.sig, 'base64');
+  if (raw.toString('base64') !== ck.sig) return false;
   try {
-    return verify(null, signedBytes(ck), publicKey, Buffer.from(ck.sig, 'base64'));
+    return verify(null, signedBytes(ck), publicKey, raw);
   } catch {
     return false;
   }

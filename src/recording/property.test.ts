@@ -68,3 +68,34 @@ describe('recording properties', () => {
     );
   }, 120_000);
 });
+
+describe('recording mutations, exhaustively', () => {
+  it('every byte of a small sealed recording, flipped or turned into a newline, quote or backslash, is tampered at its line', async () => {
+    const root = tempDir();
+    const key = await loadOrCreateRecordingKey(join(root, 'state'));
+    const w = await RecordingWriter.open(join(root, 'rec'), sampleMeta(), { key, flushIntervalMs: 10, onFailure: (e) => { throw e; } });
+    w.resize(80, 24);
+    w.command({ line: 'rm -rf /\u0000', verdict: 'deny', rule: 'p', categories: ['destructive'] });
+    await new Promise((r) => setTimeout(r, 15));
+    w.output('caf\u00e9 \u65e5\u672c\r\n');
+    await w.close({ status: 0 });
+    const original = readFileSync(w.file);
+    const wrong: string[] = [];
+    let line = 1;
+    for (let at = 0; at < original.length; at++) {
+      const b = original[at] ?? 0;
+      // Bit at%8 covers every bit position across neighbouring bytes; the rest are the bytes that
+      // carry structure: a newline splits a record, a quote or backslash changes JSON's meaning.
+      for (const to of new Set([b ^ (1 << (at % 8)), 0x0a, 0x22, 0x5c])) {
+        if (to === b) continue;
+        const buf = Buffer.from(original);
+        buf[at] = to;
+        writeFileSync(w.file, buf);
+        const r = await verifyRecording(w.file, key.publicKey);
+        if (r.status !== 'tampered' || r.firstBadRecord !== line) wrong.push(`byte ${at} to 0x${to.toString(16)}: ${r.status} at ${r.firstBadRecord} (${r.reason})`);
+      }
+      if (b === 0x0a) line += 1;
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+  }, 120_000);
+});

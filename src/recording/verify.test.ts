@@ -116,6 +116,34 @@ describe('verifyRecording', () => {
     expect((await verifyRecording(file, other)).status).toBe('tampered');
   });
 
+  it('rejects a seal whose signature is re-encoded: base64 padding, stray symbols, unused low bits', async () => {
+    const { key, file, ls } = await sealedRecording();
+    const last = ls.at(-1) ?? '';
+    const sig = /\\"sig\\":\\"([A-Za-z0-9+/=]+)\\"/.exec(last)?.[1] ?? '';
+    expect(sig).toMatch(/^[A-Za-z0-9+/]{85}[AQgw]==$/);
+    // Each decodes to the same 64 bytes under a lenient base64 decoder.
+    const lowBits = { A: 'B', Q: 'R', g: 'h', w: 'x' }[sig.at(-3) ?? 'A'] ?? 'B';
+    for (const variant of [sig.slice(0, -2) + '}=', sig.slice(0, -2), sig.slice(0, -3) + lowBits + '==', `${sig.slice(0, 10)}.${sig.slice(10)}`]) {
+      writeLines(file, [...ls.slice(0, -1), last.replace(sig, variant)]);
+      expectTampered(await verifyRecording(file, key.publicKey), ls.length);
+    }
+  });
+
+  it('blames the record whose newline was lost, not the checkpoint it merged into', async () => {
+    const { key, file, ls } = await sealedRecording();
+    const ck = checkpointLines(ls)[0] ?? 0;
+    writeLines(file, [...ls.slice(0, ck - 2), `${ls[ck - 2]}J${ls[ck - 1]}`, ...ls.slice(ck)]);
+    expectTampered(await verifyRecording(file, key.publicKey), ck - 1);
+  });
+
+  it('blames the seal when a flipped byte turns it into another kind of event', async () => {
+    const { key, file, ls } = await sealedRecording();
+    const last = ls.at(-1) ?? '';
+    // "b" to "r": a resize event, but its payload is no size.
+    writeLines(file, [...ls.slice(0, -1), last.replace(/^(\[[0-9.]+,")b"/, '$1r"')]);
+    expectTampered(await verifyRecording(file, key.publicKey), ls.length);
+  });
+
   it('rejects the seal line re-timed, and records appended after the seal', async () => {
     const { key, file, ls } = await sealedRecording();
     const last = ls.at(-1) ?? '';

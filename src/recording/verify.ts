@@ -25,6 +25,8 @@ import {
   parseEvent,
   parseHeader,
   parseRecord,
+  type BulwarkRecord,
+  type CastEvent,
   type CastHeader,
   type CheckpointRecord,
   type ExitInfo,
@@ -53,8 +55,24 @@ export interface VerifyResult {
   seal?: { end?: number; exit?: ExitInfo; commands?: number; denied?: number };
 }
 
-const KNOWN_CODES = new Set(['o', 'r', 'm', 'i', BULWARK_EVENT]);
 const KNOWN_KINDS = new Set(['command', 'note', 'checkpoint']);
+
+/** Whether an event is one bulwark writes: a flipped byte must not turn a record into another valid one. */
+function wellFormed(ev: CastEvent | undefined, rec: BulwarkRecord | undefined): boolean {
+  if (ev === undefined) return false;
+  switch (ev[1]) {
+    case 'o':
+    case 'm':
+    case 'i':
+      return true;
+    case 'r':
+      return /^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$/.test(ev[2]);
+    case BULWARK_EVENT:
+      return rec !== undefined && KNOWN_KINDS.has(rec.kind);
+    default:
+      return false;
+  }
+}
 
 export async function verifyRecording(file: string, publicKey: KeyObject): Promise<VerifyResult> {
   await stat(file).catch(() => {
@@ -78,12 +96,14 @@ export async function verifyRecording(file: string, publicKey: KeyObject): Promi
     partialLastLine: partial,
     ...(header === undefined ? {} : { id: header.bulwark.id, header }),
   });
-  const tampered = (n: number, reason: string): VerifyResult => ({
-    ...base(),
-    status: 'tampered',
-    firstBadRecord: n,
-    reason: `record ${n}: ${reason}`,
-  });
+  // A line that does not parse cannot have been written by bulwark, so when one precedes the
+  // record a check failed on, it is the first bad record: a lost newline merges a record into the
+  // checkpoint after it, and the mismatch only shows at the next checkpoint, one line later.
+  const tampered = (at: number, reason: string): VerifyResult => {
+    const n = firstMalformed !== undefined && firstMalformed < at ? firstMalformed : at;
+    const why = n === at ? reason : `not a well-formed record; then at record ${at}: ${reason}`;
+    return { ...base(), status: 'tampered', firstBadRecord: n, reason: `record ${n}: ${why}` };
+  };
 
   for await (const { n, bytes, complete } of readLines(file)) {
     if (!complete) {
@@ -101,15 +121,10 @@ export async function verifyRecording(file: string, publicKey: KeyObject): Promi
     } else {
       const ev = parseEvent(text);
       const rec = ev === undefined ? undefined : parseRecord(ev);
-      const wellFormed =
-        ev !== undefined &&
-        KNOWN_CODES.has(ev[1]) &&
-        (ev[1] !== BULWARK_EVENT || (rec !== undefined && KNOWN_KINDS.has(rec.kind)));
-      if (!wellFormed) firstMalformed ??= n;
+      if (!wellFormed(ev, rec)) firstMalformed ??= n;
       if (ev !== undefined && rec?.kind === 'checkpoint') {
         if (!isCheckpointShape(rec) || !checkpointSignatureValid(rec, publicKey)) {
-          return tampered(firstMalformed !== undefined && firstMalformed < n ? firstMalformed : n,
-            'checkpoint signature does not verify (forged or edited checkpoint, or wrong key)');
+          return tampered(n, 'checkpoint signature does not verify (forged or edited checkpoint, or wrong key)');
         }
         // The signed short digests cover records start..seq; compare by absolute line number so
         // a removed checkpoint does not shift the blame onto the first line of the span.
@@ -178,6 +193,10 @@ export async function verifyRecording(file: string, publicKey: KeyObject): Promi
   if (firstMalformed !== undefined) return tampered(firstMalformed, 'malformed record after the last checkpoint');
   const side = await readSidecar(dirname(file), header.bulwark.id);
   if (side?.status === 'sealed') {
+    if (side.records !== undefined && records >= side.records) {
+      // Not short: the seal line is there but no longer reads as a checkpoint.
+      return tampered(side.records, `the index recorded the seal at record ${side.records}, which is not a valid seal`);
+    }
     // The first record that is gone: the partial line, or the one after the last complete line.
     return tampered(records + 1, `truncated: the index recorded a seal after ${side.records ?? '?'} records, the file has ${records}`);
   }
