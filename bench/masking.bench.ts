@@ -1,15 +1,18 @@
 /**
  * Output masking throughput (pure CPU): ~256 MiB of terminal-like output (ls/log lines with
- * colour codes, UTF-8, and a secret every ~64 KiB) pushed in 16 KiB chunks through
- * createMasker(), against a plain copy of the same chunks and the masker with no detectors, in
- * the same run. Prints MB/s and the cost relative to a plain copy; the lead measures the share of
- * end-to-end ssh throughput. Set BULWARK_BENCH_MB to change the size.
+ * colour codes, UTF-8, and a secret every ~64 KiB) written in 16 KiB chunks through
+ * createMasker().write() as sessions do, against a plain copy of the same chunks and the masker
+ * with no detectors, in the same run; then plain text without escapes or literals (the ssh
+ * bench's `yes` line) in 64 KiB chunks, as pipe reads deliver bulk output. Prints MB/s and the
+ * cost relative to a plain copy; the lead measures the share of end-to-end ssh throughput. Set
+ * BULWARK_BENCH_MB to change the size.
  */
 import { createMasker } from '../src/masking/index.js';
 import { SAMPLES } from '../src/masking/samples.testkit.js';
 import { fmt } from './stats.js';
 
 const CHUNK = 16 * 1024;
+const BULK_CHUNK = 64 * 1024;
 
 function corpus(): Buffer {
   const lines = [
@@ -35,12 +38,12 @@ function corpus(): Buffer {
 }
 
 /** Wall and CPU seconds: on a shared machine the CPU time of this process is the steadier figure. */
-function time(total: number, data: Buffer, sink: (chunk: Buffer) => number): { secs: number; cpu: number; bytes: number } {
+function time(total: number, data: Buffer, sink: (chunk: Buffer) => number, chunk = CHUNK): { secs: number; cpu: number; bytes: number } {
   const start = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   let bytes = 0;
   for (let sent = 0; sent < total; ) {
-    for (let o = 0; o < data.length && sent < total; o += CHUNK, sent += CHUNK) bytes += sink(data.subarray(o, o + CHUNK));
+    for (let o = 0; o + chunk <= data.length && sent < total; o += chunk, sent += chunk) bytes += sink(data.subarray(o, o + chunk));
   }
   const c = process.cpuUsage(c0);
   return { secs: Number(process.hrtime.bigint() - start) / 1e9, cpu: (c.user + c.system) / 1e6, bytes };
@@ -50,21 +53,32 @@ export async function run(): Promise<void> {
   const mb = Number(process.env.BULWARK_BENCH_MB ?? 256);
   const total = mb * 1024 * 1024;
   const data = corpus();
+  const bulk = Buffer.from('the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ\n'.repeat(16 * 1024));
   const copy = (c: Buffer) => Buffer.from(c).length;
-  const cases: [string, () => (c: Buffer) => number][] = [
-    ['plain copy', () => copy],
-    ['masker, no detectors (pass-through)', () => { const m = createMasker({ detectors: [], terminal: true }); return (c) => m.push(c).length; }],
-    ['masker, secrets (terminal)', () => { const m = createMasker({ detectors: ['secrets'], terminal: true }); return (c) => m.push(c).length; }],
-    ['masker, all incl. PII (terminal)', () => { const m = createMasker({ detectors: ['all'], terminal: true }); return (c) => m.push(c).length; }],
-    ['masker, all incl. PII (tags)', () => { const m = createMasker({ detectors: ['all'], terminal: false }); return (c) => m.push(c).length; }],
+  const masker = (detectors: string[], terminal: boolean) => () => {
+    const m = createMasker({ detectors, terminal });
+    return (c: Buffer) => {
+      let n = 0;
+      m.write(c, (p) => (n += p.length));
+      return n;
+    };
+  };
+  const cases: [string, () => (c: Buffer) => number, Buffer, number][] = [
+    ['plain copy', () => copy, data, CHUNK],
+    ['masker, no detectors (pass-through)', masker([], true), data, CHUNK],
+    ['masker, secrets (terminal)', masker(['secrets'], true), data, CHUNK],
+    ['masker, all incl. PII (terminal)', masker(['all'], true), data, CHUNK],
+    ['masker, all incl. PII (tags)', masker(['all'], false), data, CHUNK],
+    ['plain copy, bulk text', () => copy, bulk, BULK_CHUNK],
+    ['masker, secrets, bulk text', masker(['secrets'], true), bulk, BULK_CHUNK],
   ];
   time(8 * 1024 * 1024, data, copy); // warm-up
   let base = 0;
-  for (const [name, make] of cases) {
+  for (const [name, make, input, chunk] of cases) {
     const sink = make();
-    time(4 * 1024 * 1024, data, sink);
-    const r = time(total, data, sink);
-    if (base === 0) base = r.cpu;
+    time(4 * 1024 * 1024, input, sink, chunk);
+    const r = time(total, input, sink, chunk);
+    if (name.startsWith('plain copy')) base = r.cpu;
     const cost = base === r.cpu ? '' : `, +${fmt(((r.cpu - base) / total) * 1e9, 2)} ns/byte CPU over plain copy`;
     console.log(
       `${name}: ${fmt(total / 1e6 / r.secs)} MB/s wall, ${fmt(total / 1e6 / r.cpu)} MB/s CPU (${mb} MiB, ${fmt(r.bytes / 1e6)} MB out${cost})`,

@@ -15,8 +15,8 @@
  * inside an OSC payload such as an OSC 8 hyperlink) is not recognised; a partial match held when
  * the flush timer fires is released in clear unless it is already distinctive; only ASCII text is
  * ever masked (every detected format is ASCII), so terminal widths stay exact; at most ~20 KiB
- * is held (a JWT prefix plus an unfinished escape sequence); `secrets` costs about 0.7 ns/byte
- * on plain text and 3.3-3.6 on colour-heavy logs (bench/masking.bench.ts), on the session's
+ * is held (a JWT prefix plus an unfinished escape sequence); `secrets` costs about 0.6 ns/byte
+ * on bulk text and 3.0-3.3 on colour-heavy logs (bench/masking.bench.ts), on the session's
  * thread. See docs/masking.md for each pattern, the entropy rule and the bounds.
  */
 import type { Obligation } from '../core/index.js';

@@ -192,6 +192,57 @@ describe('bytes', () => {
   });
 });
 
+describe('write()', () => {
+  it('emits held bytes and a view of the new chunk without copying it, when the text holds no literal', () => {
+    const m = createMasker({ detectors: ['secrets'], terminal: false });
+    const pieces: Uint8Array[] = [];
+    m.write(Buffer.from('plain output, then pa'), (p) => pieces.push(p));
+    expect(m.held).toBe(2); // `pa` may start `password`
+    const chunk = Buffer.from('ges printed\r\n');
+    m.write(chunk, (p) => pieces.push(p));
+    expect(Buffer.concat(pieces).toString()).toBe('plain output, then pages printed\r\n');
+    expect(m.held).toBe(0);
+    const last = pieces.at(-1);
+    expect(last?.buffer).toBe(chunk.buffer);
+  });
+
+  it('masks across the two paths: a secret completed by a chunk after quiet ones', () => {
+    const m = createMasker({ detectors: ['secrets'], terminal: false });
+    const out: Uint8Array[] = [];
+    for (const c of ['build ok\r\ntoken for gh', 'p_ is ', 'ghp_', 'A'.repeat(36), '\r\n']) m.write(Buffer.from(c), (p) => out.push(p));
+    out.push(m.flush());
+    const text = Buffer.concat(out).toString();
+    expect(text).not.toContain('A'.repeat(20));
+    expect(text).toContain('[masked:');
+  });
+
+  it('fails closed on a fault in the quiet path: the held bytes and the chunk come out masked', () => {
+    let calls = 0;
+    const trailing = /x+$/;
+    const broken: Detector = {
+      id: 'broken',
+      rule: 'broken',
+      maxLength: 10,
+      anchors: ['zz'],
+      partial: {
+        exec(s: string) {
+          if (++calls > 1) throw new Error('boom');
+          return trailing.exec(s);
+        },
+      } as unknown as RegExp,
+      find() {},
+    };
+    const m = createMaskerWith([broken], true);
+    const out: string[] = [];
+    m.write(Buffer.from('abc xx'), (p) => out.push(Buffer.from(p).toString()));
+    expect(out).toEqual(['abc ']);
+    m.write(Buffer.from('x secret'), (p) => out.push(Buffer.from(p).toString()));
+    expect(out).toEqual(['abc ', '*** ******']);
+    expect(m.stats.faults).toBe(1);
+    expect(m.held).toBe(0);
+  });
+});
+
 describe('detector ids', () => {
   it('resolves groups and fails closed on an unknown id', () => {
     expect(resolveDetectors(['pii']).ids).toEqual(['emails', 'payment-cards', 'ibans']);

@@ -23,6 +23,8 @@ import { LiteralFinder, type Literal } from './literals.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
+const ESC = 0x1b;
+
 /** Characters of already emitted text kept for look-behind and for matches a flush split. */
 export const CTX = 256;
 /** How far back an END line may have started in text already emitted. */
@@ -45,6 +47,12 @@ export interface MaskerStats {
 export interface Masker {
   /** Feeds output; returns what is safe to emit now (may share memory with `chunk`). */
   push(chunk: Uint8Array): Uint8Array;
+  /**
+   * push() that hands what is safe to emit to `emit` in one or two pieces (the bytes it held, then
+   * a view of `chunk`), sparing a copy of the chunk when output holds no literal; the pieces may
+   * share memory with `chunk`.
+   */
+  write(chunk: Uint8Array, emit: (bytes: Uint8Array) => void): void;
   /** Releases everything held (call ~30 ms after the last push, and at the end). */
   flush(): Uint8Array;
   /** Bytes held back. */
@@ -92,7 +100,7 @@ const EMPTY_BUF = Buffer.alloc(0);
 export function createMaskerWith(detectors: readonly Detector[], terminal: boolean, replacement: Replacement = {}): Masker {
   if (detectors.length === 0) {
     // Nothing to find: a plain pass-through, so "masking off" costs nothing.
-    return { push: (chunk) => chunk, flush: () => EMPTY, held: 0, stats: { masked: {}, faults: 0 } };
+    return { push: (chunk) => chunk, write: (chunk, emit) => chunk.length > 0 && emit(chunk), flush: () => EMPTY, held: 0, stats: { masked: {}, faults: 0 } };
   }
   const fillCode = replacement.fill && /^[!-~]$/.test(replacement.fill) ? replacement.fill.charCodeAt(0) : 42;
   const tagOf = replacement.tag ?? ((id: string) => `[masked:${id}]`);
@@ -137,6 +145,49 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     return scan.length;
   }
 
+  /** Where `d` may have a match under way that reaches the end of the loaded text; -1 if nowhere. */
+  function partialAt(d: Detector, pos: number, length: number): number {
+    let w = Math.max(pos, length - d.maxLength);
+    if (d.tail) w = Math.max(w, trailingRun(length, charAt, d.tail, w) - 1);
+    const m = d.partial.exec(finder.text(w));
+    return m ? w + m.index : -1;
+  }
+
+  /** The leftmost place any detector's match may be under way; `length` if none. */
+  function partialStart(pos: number, length: number): number {
+    let hold = length;
+    for (const d of detectors) {
+      const c = partialAt(d, pos, length);
+      if (c >= 0 && c < hold) hold = c;
+    }
+    return hold;
+  }
+
+  /**
+   * write() for the common case of bulk output: no block open, no escape sequence in the held
+   * bytes or the chunk (so text and bytes coincide) and no literal in the scanned text, hence
+   * nothing to mask and only the tail to hold. Returns what to emit as views of the held bytes
+   * and of `add`, without joining them; undefined when the general path must run (nothing is
+   * changed then).
+   */
+  function quiet(add: Buffer): Buffer[] | undefined {
+    if (!gated || block !== null || escCarry.length > 0 || add.indexOf(ESC) >= 0 || pending.indexOf(ESC) >= 0) return undefined;
+    const base = ctx.length;
+    const length = finder.load(Buffer.from(ctx, 'latin1'), pending, add);
+    const literals = finder.find();
+    if (literals === undefined || literals.anchors.size > 0 || literals.stems.size > 0) return undefined;
+    const hold = Math.max(base, partialStart(0, length));
+    const t = hold - base;
+    const held = pending;
+    const split = Math.min(t, held.length);
+    const out = [held.subarray(0, split), add.subarray(0, Math.max(0, t - held.length))];
+    const nextCtx = finder.text(Math.max(0, hold - CTX), hold);
+    const nextPending = split < held.length ? Buffer.concat([held.subarray(split), add]) : Buffer.from(add.subarray(t - held.length));
+    ctx = nextCtx;
+    pending = nextPending;
+    return out;
+  }
+
   function process(final: boolean): Uint8Array {
     // Bytes of an unfinished escape sequence a flush already released: parsed again with what
     // follows (so the terminal's view of the sequence and ours agree), never emitted twice.
@@ -179,15 +230,12 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
       pos = first.maskStart;
     }
     let hold = length;
-    if (!block) {
+    if (!block && !final) hold = Math.min(hold, partialStart(pos, length));
+    else if (!block) {
       for (const d of detectors) {
-        let w = Math.max(pos, length - d.maxLength);
-        if (d.tail) w = Math.max(w, trailingRun(length, charAt, d.tail, w) - 1);
-        const m = d.partial.exec(finder.text(w));
-        if (!m) continue;
-        const c = w + m.index;
-        if (!final) hold = Math.min(hold, c);
-        else if (d.strong?.test(scan.slice(c)) && d.body && length > Math.max(c, base) && !d.matchesAt?.(scan, c)) {
+        const c = partialAt(d, pos, length);
+        if (c < 0) continue;
+        if (d.strong?.test(scan.slice(c)) && d.body && length > Math.max(c, base) && !d.matchesAt?.(scan, c)) {
           // Released masked; whatever continues the secret in later output stays masked.
           findings.push({ start: c, end: length, maskStart: c, maskEnd: length, id: d.id });
           block = { id: d.id, end: d.body, start: length, from: length, capLeft: d.maxLength, tagged: true };
@@ -290,17 +338,36 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     return out.subarray(0, n);
   }
 
+  function write(chunk: Uint8Array, emit: (bytes: Uint8Array) => void): void {
+    if (chunk.length === 0) return;
+    const add = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let out: Uint8Array[];
+    let joined = false;
+    try {
+      const parts = quiet(add);
+      if (parts !== undefined) {
+        out = parts;
+      } else {
+        pending = pending.length === 0 ? add : Buffer.concat([pending, add]);
+        joined = true;
+        out = [process(false)];
+      }
+    } catch {
+      // quiet() changes no state until it has computed everything: the chunk is then not yet
+      // among the held bytes, and failClosed() must cover it too.
+      if (!joined) pending = Buffer.concat([pending, add]);
+      out = [failClosed()];
+    }
+    for (const p of out) if (p.length > 0) emit(p);
+  }
+
   return {
     push(chunk: Uint8Array): Uint8Array {
-      try {
-        if (chunk.length === 0) return EMPTY;
-        const add = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-        pending = pending.length === 0 ? add : Buffer.concat([pending, add]);
-        return process(false);
-      } catch {
-        return failClosed();
-      }
+      const parts: Uint8Array[] = [];
+      write(chunk, (p) => parts.push(p));
+      return parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
     },
+    write,
     flush(): Uint8Array {
       try {
         return pending.length === 0 ? EMPTY : process(true);

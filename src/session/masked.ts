@@ -48,7 +48,7 @@ export function maskedChannel(inner: SessionChannel, detectors: readonly string[
     if (ended) return !behind;
     // The recording is one stream: release what the other stream holds first, so order is kept.
     if (other.held > 0) send(other, other.flush());
-    send(m, m.push(typeof d === 'string' ? Buffer.from(d) : d));
+    m.write(typeof d === 'string' ? Buffer.from(d) : d, (bytes) => send(m, bytes));
     if (timer) clearTimeout(timer);
     timer = out.held > 0 || err.held > 0 ? setTimeout(flushAll, FLUSH_MS) : undefined;
     return !behind;
