@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['test/support/v8.ts'],
+    globalSetup: ['test/support/tmpdir.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
