@@ -61,6 +61,10 @@ export function isPlaceholder(value: string): boolean {
   if (value.length === 0) return true;
   if (value.startsWith('[masked:')) return true;
   if (/^(.)\1*$/s.test(value)) return true;
+  // Only what masking already left (fill characters, tags, spaces): masking masked output again
+  // must change nothing, and a `;`-ended value may span a tag that replaced a multi-line secret.
+  const rest = value.replace(/\[masked:[^\]]*\]/g, '').replace(/\s+/g, '');
+  if (rest !== value.replace(/\s+/g, '') && /^(.)\1*$|^$/s.test(rest)) return true;
   return /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_][A-Za-z0-9_]*%|\{\{.*\}\}|<[^<>]*>)$/.test(value);
 }
 

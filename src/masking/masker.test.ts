@@ -192,6 +192,20 @@ describe('bytes', () => {
   });
 });
 
+describe('masked output', () => {
+  it('masking it again changes nothing, even where a `;`-ended password value now spans a tag', () => {
+    const pem = SAMPLES.find((x) => x.text.includes('BEGIN RSA PRIVATE KEY'))?.text ?? '';
+    expect(pem).not.toBe('');
+    const mask = (b: Buffer) => {
+      const m = createMasker({ detectors: ['all'], terminal: false });
+      return Buffer.concat([Buffer.from(m.push(b)), Buffer.from(m.flush())]).toString();
+    };
+    const once = mask(Buffer.from(`password=******** ${pem} ; `));
+    expect(once).toContain('[masked:');
+    expect(mask(Buffer.from(once))).toBe(once);
+  });
+});
+
 describe('write()', () => {
   it('emits held bytes and a view of the new chunk without copying it, when the text holds no literal', () => {
     const m = createMasker({ detectors: ['secrets'], terminal: false });
