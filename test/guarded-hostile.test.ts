@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
-import { makeKey, signCert, tempDir } from './support/keys.js';
+import { runSsh, startWithUser, type Bulwark } from './support/bulwark.js';
+import { tempDir } from './support/keys.js';
 import { PROMPT, sleep, SshTerminal } from './support/terminal.js';
 
 const dir = tempDir();
@@ -15,10 +15,7 @@ let key: string;
 let cert: string;
 
 beforeAll(async () => {
-  const ca = makeKey(dir, 'ca');
-  key = makeKey(dir, 'user');
-  cert = signCert(ca, key, { keyId: 'mallory@example.com', options: ['extension:kind@bulwark=human'] });
-  b = await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] });
+  ({ b, key, cert } = await startWithUser(dir, { keyId: 'mallory@example.com', options: ['extension:kind@bulwark=human'] }));
 });
 afterAll(async () => {
   await b?.stop();

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETECTOR_GROUPS } from '../src/masking/index.js';
 import { SAMPLES } from '../src/masking/samples.testkit.js';
-import { spawnPty } from '../src/pty/index.js';
-import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
+import { runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
+import { SshTerminal } from './support/terminal.js';
 
 const dir = tempDir('bulwark-masking-');
 const secrets = SAMPLES.filter((s) => (DETECTOR_GROUPS['secrets'] as readonly string[]).includes(s.id));
@@ -87,19 +87,13 @@ describe('masking in sessions', () => {
 
   it("masks in an agent's guarded shell", async () => {
     const id = k['bot'] as { key: string; cert: string };
-    const p = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key: id.key, cert: id.cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 200, rows: 50 });
-    let out = '';
-    p.onData((d) => (out += d.toString()));
-    const exited = new Promise((r) => p.onExit(r));
-    const until = async (re: RegExp) => {
-      for (let i = 0; i < 400 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(out).toMatch(re);
-    };
-    await until(/\$ /);
-    p.write(`cat ${leak}; echo done-$((1+1))\r`);
-    await until(/done-2\r\n/);
-    p.write('exit\r');
-    await exited;
+    const term = new SshTerminal({ port: b.port, key: id.key, cert: id.cert, cwd: dir, cols: 200, rows: 50 });
+    await term.waitFor(/\$ /);
+    term.write(`cat ${leak}; echo done-$((1+1))\r`);
+    await term.waitFor(/done-2\r\n/);
+    term.write('exit\r');
+    await term.exited;
+    const out = term.out;
     expect(out).toContain('Slack xoxb-: ****');
     expectMasked('client', out);
     expectMasked('recording', await recordedOutput((h) => h['subject'] === 'bot@example.com' && h['mode'] === 'shell'));

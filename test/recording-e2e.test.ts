@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asciinemaCat } from '../src/recording/fixtures.js';
-import { BIN, runSsh, startBulwark, type Bulwark } from './support/bulwark.js';
+import { BIN, runSsh, startBulwark, startWithUser, type Bulwark } from './support/bulwark.js';
 import { makeKey, signCert, tempDir } from './support/keys.js';
 
 function casts(dir: string): string[] {
@@ -40,10 +40,7 @@ describe('recorded sessions', () => {
   let key: string;
   let cert: string;
   beforeAll(async () => {
-    const ca = makeKey(dir, 'ca');
-    key = makeKey(dir, 'user');
-    cert = signCert(ca, key, { keyId: 'auditee@example.com', serial: 31337 });
-    b = await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] });
+    ({ b, key, cert } = await startWithUser(dir, { keyId: 'auditee@example.com', serial: 31337 }));
   });
   afterAll(async () => {
     await b?.stop();

@@ -3,9 +3,9 @@
  * with certificates signed by `ssh-keygen -s` at test time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnPty } from '../src/pty/index.js';
-import { runSsh, sshArgs, startBulwark, type Bulwark } from './support/bulwark.js';
-import { makeKey, signCert, tempDir } from './support/keys.js';
+import { runSsh, startWithUser, type Bulwark } from './support/bulwark.js';
+import { tempDir } from './support/keys.js';
+import { SshTerminal } from './support/terminal.js';
 
 let b: Bulwark;
 let key: string;
@@ -13,10 +13,7 @@ let cert: string;
 const dir = tempDir();
 
 beforeAll(async () => {
-  const ca = makeKey(dir, 'ca');
-  key = makeKey(dir, 'user');
-  cert = signCert(ca, key, { keyId: 'alice@example.com', options: ['extension:kind@bulwark=human', 'extension:groups@bulwark=sre,dba'], serial: 4242 });
-  b = await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] });
+  ({ b, key, cert } = await startWithUser(dir, { keyId: 'alice@example.com', options: ['extension:kind@bulwark=human', 'extension:groups@bulwark=sre,dba'], serial: 4242 }));
 });
 
 afterAll(async () => {
@@ -83,22 +80,15 @@ describe('interactive PTY sessions', () => {
   });
 
   it('follows window changes from a real terminal', async () => {
-    const term = spawnPty({ file: 'ssh', args: sshArgs({ port: b.port, key, cert, extra: ['-tt'] }), cwd: dir, env: { ...process.env, TERM: 'xterm' } as Record<string, string> }, { cols: 80, rows: 24 });
-    let out = '';
-    term.onData((d) => (out += d.toString()));
-    const exited = new Promise((r) => term.onExit(r));
-    const waitFor = async (re: RegExp) => {
-      for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(out).toMatch(re);
-    };
+    const term = new SshTerminal({ port: b.port, key, cert, cwd: dir, cols: 80, rows: 24 });
     term.write('stty size | sed "s/^/size=/"\r');
-    await waitFor(/size=24 80/);
-    term.resize({ cols: 132, rows: 43 });
+    await term.waitFor(/size=24 80/);
+    term.p.resize({ cols: 132, rows: 43 });
     await new Promise((r) => setTimeout(r, 200));
     term.write('stty size | sed "s/^/size=/"\r');
-    await waitFor(/size=43 132/);
+    await term.waitFor(/size=43 132/);
     term.write('exit\r');
-    await exited;
+    await term.exited;
   });
 });
 

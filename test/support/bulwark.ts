@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { makeKey, signCert } from './keys.js';
+import { makeKey, signCert, type CertOptions } from './keys.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'bulwark.js');
@@ -150,6 +150,20 @@ export interface HumanAndAgent {
   readonly human: { readonly key: string; readonly cert: string };
   /** bot@example.com, kind agent. */
   readonly agent: { readonly key: string; readonly cert: string };
+}
+
+export interface WithUser {
+  readonly b: Bulwark;
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** A bulwark trusting a fresh CA, with one user certificate (`o`) signed by it. */
+export async function startWithUser(dir: string, o: CertOptions = {}): Promise<WithUser> {
+  const ca = makeKey(dir, 'ca');
+  const key = makeKey(dir, 'user');
+  const cert = signCert(ca, key, o);
+  return { key, cert, b: await startBulwark({ dir, args: ['--user-ca', `${ca}.pub`] }) };
 }
 
 /** A bulwark trusting a fresh CA, with one human and one agent certificate signed by it. */
