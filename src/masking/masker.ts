@@ -19,7 +19,7 @@
  */
 import type { Detector, Finding, Hits } from './detector.js';
 import { keywordHits, trailingRun, unionOf } from './detector.js';
-import { LiteralFinder, type Literal } from './literals.js';
+import { LiteralFinder, type Literal, type LiteralHits } from './literals.js';
 import type { TextView } from './textview.js';
 import { byteOf, forEachTextRun, viewOf } from './textview.js';
 
@@ -79,6 +79,12 @@ interface Range {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The loaded text's length and what the finder found in it (undefined: too dense to list). */
+interface Scanned {
+  readonly length: number;
+  readonly literals: LiteralHits | undefined;
+}
 
 /**
  * One finder per literal set, shared by every masker of the process: a finder only holds what
@@ -167,15 +173,16 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
    * write() for the common case of bulk output: no block open, no escape sequence in the held
    * bytes or the chunk (so text and bytes coincide) and no literal in the scanned text, hence
    * nothing to mask and only the tail to hold. Returns what to emit as views of the held bytes
-   * and of `add`, without joining them; undefined when the general path must run (nothing is
-   * changed then).
+   * and of `add`, without joining them. Otherwise nothing is changed and the general path must
+   * run; if the text was already loaded and searched (it holds a literal), that search is
+   * returned for it to reuse: the held bytes joined with `add` are the same text.
    */
-  function quiet(add: Buffer): Buffer[] | undefined {
+  function quiet(add: Buffer): { readonly out: Buffer[] } | { readonly scanned: Scanned } | undefined {
     if (!gated || block !== null || escCarry.length > 0 || add.indexOf(ESC) >= 0 || pending.indexOf(ESC) >= 0) return undefined;
     const base = ctx.length;
     const length = finder.load(Buffer.from(ctx, 'latin1'), pending, add);
     const literals = finder.find();
-    if (literals === undefined || literals.anchors.size > 0 || literals.stems.size > 0) return undefined;
+    if (literals === undefined || literals.anchors.size > 0 || literals.stems.size > 0) return { scanned: { length, literals } };
     const hold = Math.max(base, partialStart(0, length));
     const t = hold - base;
     const held = pending;
@@ -185,10 +192,11 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     const nextPending = split < held.length ? Buffer.concat([held.subarray(split), add]) : Buffer.from(add.subarray(t - held.length));
     ctx = nextCtx;
     pending = nextPending;
-    return out;
+    return { out };
   }
 
-  function process(final: boolean): Uint8Array {
+  /** `scanned`: quiet() already loaded `ctx + pending` into the finder and searched it. */
+  function process(final: boolean, scanned?: Scanned): Uint8Array {
     // Bytes of an unfinished escape sequence a flush already released: parsed again with what
     // follows (so the terminal's view of the sequence and ours agree), never emitted twice.
     const skip = escCarry.length;
@@ -198,9 +206,9 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     }
     const view = viewOf(pending);
     const base = ctx.length;
-    const length = finder.load(Buffer.from(ctx, 'latin1'), view.text);
+    const length = scanned?.length ?? finder.load(Buffer.from(ctx, 'latin1'), view.text);
     const textLength = length - base;
-    const literals = finder.find();
+    const literals = scanned === undefined ? finder.find() : scanned.literals;
     const quiet = gated && !final && block === null && literals !== undefined && literals.anchors.size === 0 && literals.stems.size === 0;
     const scan = quiet ? '' : finder.text(0, length);
     // The kernel's search gives up on text denser in literals than it has room for: then the
@@ -344,13 +352,13 @@ export function createMaskerWith(detectors: readonly Detector[], terminal: boole
     let out: Uint8Array[];
     let joined = false;
     try {
-      const parts = quiet(add);
-      if (parts !== undefined) {
-        out = parts;
+      const q = quiet(add);
+      if (q !== undefined && 'out' in q) {
+        out = q.out;
       } else {
         pending = pending.length === 0 ? add : Buffer.concat([pending, add]);
         joined = true;
-        out = [process(false)];
+        out = [process(false, q?.scanned)];
       }
     } catch {
       // quiet() changes no state until it has computed everything: the chunk is then not yet
