@@ -11,3 +11,4 @@ export * from './identity.js';
 export * from './intent.js';
 export * from './decision.js';
 export * from './wasm.js';
+export * from './secret.js';

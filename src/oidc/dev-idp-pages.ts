@@ -9,9 +9,9 @@
  * accounts, no rate limiting, no CSRF token on the interaction forms beyond oidc-provider's own
  * interaction cookie (acceptable for a loopback-only demo provider, not for production).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
+import { sameSecret } from '../core/secret.js';
 
 export interface DemoAccount {
   readonly accountId: string;
@@ -35,12 +35,6 @@ async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
     if (body.length > 16_384) throw new Error('form too large');
   }
   return new URLSearchParams(body);
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function loginForm(res: ServerResponse, uid: string, status: number, error?: string): void {

@@ -13,13 +13,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog } from '../../audit/index.js';
 import { describeError } from '../../core/errors.js';
+import { sameSecret } from '../../core/secret.js';
 import { sourceOf } from '../issuer.js';
 import { cookie, headers, readForm, redirect, sendHtml, sendJson } from './http.js';
 import type { IntegrityCache } from './integrity.js';
 import { errorPage, layout, type Roles } from './layout.js';
 import { castFile, recordingPage, sendCast, streamLive } from './recording-page.js';
 import { decide, reviewsFragment, reviewsPage, streamReviews, type ReviewPolicy, type ReviewStore } from './reviews.js';
-import { sameToken, type WebSession, type WebSessionStore } from './sessions.js';
+import type { WebSession, WebSessionStore } from './sessions.js';
 import { parseListQuery, sessionsPage } from './sessions-page.js';
 
 export interface RouteDeps {
@@ -66,7 +67,7 @@ export async function route(d: RouteDeps, s: WebSession, req: IncomingMessage, r
       return deny(400, 'ERR_WEB_BAD_REQUEST', describeError(e));
     }
     const given = (req.headers['x-csrf-token'] as string | undefined) ?? form.get('csrf') ?? '';
-    if (!sameToken(given, s.csrf)) return deny(403, 'ERR_WEB_CSRF', 'missing or wrong CSRF token');
+    if (!sameSecret(given, s.csrf)) return deny(403, 'ERR_WEB_CSRF', 'missing or wrong CSRF token');
   }
 
   if (req.method === 'POST' && path === '/logout') {

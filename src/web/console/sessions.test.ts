@@ -3,7 +3,8 @@
  * sign-ins that expire, and ids that are not guessable shapes.
  */
 import { describe, expect, it } from 'vitest';
-import { sameToken, WebSessionStore } from './sessions.js';
+import { sameSecret } from '../../core/secret.js';
+import { WebSessionStore } from './sessions.js';
 
 const user = { subject: 'a@example.com', kind: 'human' as const, groups: ['auditors'], issuer: 'https://idp' };
 const pending = { state: 's', nonce: 'n', verifier: 'v', redirectUri: 'http://127.0.0.1/callback' };
@@ -42,8 +43,8 @@ describe('web sessions', () => {
   });
 
   it('compares tokens in constant time and only equal ones match', () => {
-    expect(sameToken('abc', 'abc')).toBe(true);
-    expect(sameToken('abc', 'abd')).toBe(false);
-    expect(sameToken('abc', 'abcd')).toBe(false);
+    expect(sameSecret('abc', 'abc')).toBe(true);
+    expect(sameSecret('abc', 'abd')).toBe(false);
+    expect(sameSecret('abc', 'abcd')).toBe(false);
   });
 });

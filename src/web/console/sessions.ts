@@ -8,7 +8,7 @@
  * Known limits: a restart signs everyone out; one process only; bounded (oldest dropped) so a
  * flood of sign-in attempts cannot exhaust memory.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { PendingWebLogin } from '../../oidc/index.js';
 
 export interface ConsoleUser {
@@ -29,12 +29,6 @@ export interface WebSession {
 const MAX_SESSIONS = 10_000;
 const MAX_PENDING = 1_000;
 const PENDING_MS = 10 * 60_000;
-
-export function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 const token = (): string => randomBytes(32).toString('base64url');
 
