@@ -12,3 +12,4 @@ export * from './intent.js';
 export * from './decision.js';
 export * from './wasm.js';
 export * from './secret.js';
+export * from './html.js';

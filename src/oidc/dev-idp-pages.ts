@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
+import { esc } from '../core/html.js';
 import { sameSecret } from '../core/secret.js';
 
 export interface DemoAccount {
@@ -20,8 +21,6 @@ export interface DemoAccount {
   readonly groups: readonly string[];
   readonly principals: readonly string[];
 }
-
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
