@@ -13,3 +13,4 @@ export * from './decision.js';
 export * from './wasm.js';
 export * from './secret.js';
 export * from './html.js';
+export * from './body.js';

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
+import { readLimited } from '../core/body.js';
 import { esc } from '../core/html.js';
 import { sameSecret } from '../core/secret.js';
 
@@ -28,12 +29,9 @@ function page(res: ServerResponse, status: number, title: string, body: string):
 }
 
 async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 16_384) throw new Error('form too large');
-  }
-  return new URLSearchParams(body);
+  const body = await readLimited(req, 16_384);
+  if (body === undefined) throw new Error('form too large');
+  return new URLSearchParams(body.toString('utf8'));
 }
 
 function loginForm(res: ServerResponse, uid: string, status: number, error?: string): void {

@@ -43,6 +43,14 @@ const identity = (o: Partial<OidcIdentity>): VerifiedToken => ({
 });
 
 describe('issuing endpoint', () => {
+  it('refuses a body over 64 KiB with a clear 400, without reading it all', async () => {
+    await endpoint(async () => identity({}));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/v1/certificates`;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ publicKey: 'x'.repeat(70 * 1024) }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'ERR_WEB_BAD_REQUEST', message: 'request body is larger than 65536 bytes' });
+  });
+
   it('issues what the identity needs: kind, groups, pty for humans only, capped validity, pinned source', async () => {
     const { post, log } = await endpoint(async () => identity({}));
     const human = await post({ publicKey: userPub, token: 't', principals: ['web'] });

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog } from '../audit/index.js';
 import { fingerprint, issueCertificate, IssueError, parsePublicKey, type SerialLog } from '../ca/index.js';
 import type { Config } from '../config/index.js';
+import { readLimited } from '../core/body.js';
 import { describeError } from '../core/errors.js';
 import { OidcError, type LoginInfo, type OidcErrorCode, type VerifiedToken } from '../oidc/index.js';
 import { RefusalLimiter } from './limiter.js';
@@ -51,16 +52,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new Refusal(400, 'ERR_WEB_BAD_REQUEST', 'send the request as Content-Type: application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Refusal(400, 'ERR_WEB_BAD_REQUEST', `request body is larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readLimited(req, MAX_BODY);
+  if (body === undefined) throw new Refusal(400, 'ERR_WEB_BAD_REQUEST', `request body is larger than ${MAX_BODY} bytes`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
     throw new Refusal(400, 'ERR_WEB_BAD_REQUEST', 'request body is not valid JSON');
   }

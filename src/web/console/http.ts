@@ -9,6 +9,7 @@
  * Known limits: bodies over 16 KiB are refused; no compression.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readLimited } from '../../core/body.js';
 
 export { esc } from '../../core/html.js';
 
@@ -74,14 +75,9 @@ const MAX_FORM = 16 * 1024;
 
 /** application/x-www-form-urlencoded or JSON object body as string fields. */
 export async function readForm(req: IncomingMessage): Promise<Map<string, string>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM) throw new Error(`request body is larger than ${MAX_FORM} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readLimited(req, MAX_FORM);
+  if (body === undefined) throw new Error(`request body is larger than ${MAX_FORM} bytes`);
+  const text = body.toString('utf8');
   const out = new Map<string, string>();
   if (/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
     const parsed = JSON.parse(text) as unknown;
