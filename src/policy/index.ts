@@ -18,7 +18,7 @@
 export { PolicyEngine, DEFAULT_DENY_RULE } from './engine.js';
 export { loadPolicySet, SCHEMA_FILE, type PolicySet, type PolicyInfo, type ForbidDecision } from './policy-set.js';
 export { PolicyStore, type PolicyStoreOptions } from './store.js';
-export { POLICY_ACTIONS, homeRelative, type PolicyAction, type PolicyRequest } from './request.js';
+export { POLICY_ACTIONS, homeRelative, requestFacts, type PolicyAction, type PolicyRequest } from './request.js';
 export { resolveTarget, LOCAL_TARGET, type TargetFacts } from './catalog.js';
 export { judgeLine, combine, type AnalyzeLine, type LineAnalysis, type LineRequest } from './judgement.js';
 export { loadPolicyCases, runPolicyCase, CASES_DIR, type PolicyCase, type CaseResult, type CaseDeps } from './cases.js';

@@ -3,7 +3,7 @@
  * (ndjson, config), and a wrong shape must deny, never reach Cedar half-filled. */
 import type { Intent } from '../core/intent.js';
 import { isIntentCategory } from '../core/intent.js';
-import { isPrincipalKind } from '../core/identity.js';
+import { isPrincipalKind, type Identity } from '../core/identity.js';
 import type { CedarUid, CedarValueJson, EntityJson } from './cedar.js';
 
 export const POLICY_ACTIONS = ['exec', 'login', 'shell', 'sftp', 'port-forward', 'approve', 'interactive'] as const;
@@ -26,6 +26,21 @@ export interface PolicyRequest {
     readonly tty?: boolean;
     /** Programs in the line that read commands of their own (the analyser's `interactive`). */
     readonly interactive?: readonly string[];
+  };
+}
+
+/**
+ * What a request says about who asks, from where, and on which target, as every session-side
+ * caller states it; each adds its action, intents and the rest of the context (mode, tty, command).
+ */
+export function requestFacts(
+  who: Identity,
+  target: PolicyRequest['target'],
+): Pick<PolicyRequest, 'principal' | 'target'> & { readonly context: { readonly now: number; readonly approved: false; readonly sourceAddress: string; readonly serial: string } } {
+  return {
+    principal: { subject: who.subject, kind: who.kind, groups: who.groups },
+    target: { name: target.name, environment: target.environment, labels: target.labels },
+    context: { now: Date.now(), approved: false, sourceAddress: who.source.address, serial: who.serial },
   };
 }
 

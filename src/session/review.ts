@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import { findTarget } from '../config/index.js';
 import type { Identity } from '../core/index.js';
 import type { ApprovalRequest, ApprovalStore, MayApprove } from '../approvals/index.js';
-import type { PolicyEngine } from '../policy/index.js';
+import { requestFacts, type PolicyEngine } from '../policy/index.js';
 
 export type WaitDefault = 'always' | 'tty' | 'never';
 
@@ -41,13 +41,8 @@ export function waits(a: ApprovalServices, identity: Identity, clientEnv: Readon
 export function approverCheck(config: Config, engine: () => PolicyEngine, approver: Identity): (r: ApprovalRequest) => MayApprove {
   return (r) => {
     const t = findTarget(config, r.target);
-    const d = engine().evaluate({
-      action: 'approve',
-      principal: { subject: approver.subject, kind: approver.kind, groups: approver.groups },
-      target: { name: r.target, environment: t?.environment ?? 'production', labels: t?.labels ?? [] },
-      intents: r.intents,
-      context: { now: Date.now(), approved: false, mode: r.mode, command: r.command, sourceAddress: approver.source.address, serial: approver.serial },
-    });
+    const facts = requestFacts(approver, { name: r.target, environment: t?.environment ?? 'production', labels: t?.labels ?? [] });
+    const d = engine().evaluate({ action: 'approve', ...facts, intents: r.intents, context: { ...facts.context, mode: r.mode, command: r.command } });
     return { allowed: d.verdict === 'allow', reason: d.verdict === 'allow' ? d.reason : `${d.reason} (rule ${d.rule})` };
   };
 }

@@ -19,6 +19,7 @@ import { resolveTarget, sessionEnv, type SessionTarget } from './context.js';
 import { clientSignal, runProcess, type RunningProcess } from './process.js';
 import { openSessionRecording, recordedChannel, type RecordingHealth, type RecordingPolicy } from './recording.js';
 import { describeDecision, judgeUnit, type JudgeServices } from './guarded/judge.js';
+import { requestFacts } from '../policy/index.js';
 import { runPipedShell } from './guarded/piped.js';
 import { runGuardedShell } from './guarded/shell.js';
 import { isApprovalsCommand, runApprovalsCommand, type ApprovalRequest } from '../approvals/index.js';
@@ -126,12 +127,12 @@ export async function startSession(req: SessionRequest, clientChannel: SessionCh
 
   // Output masking: the obligations of the `shell` action (asked for every session, exec too), plus
   // those of the permit that allowed an exec.
+  const facts = requestFacts(req.identity, target.config);
   let obligations = services.judge.engine().evaluate({
     action: 'shell',
-    principal: { subject: req.identity.subject, kind: req.identity.kind, groups: req.identity.groups },
-    target: { name: target.config.name, environment: target.config.environment, labels: target.config.labels },
+    ...facts,
     intents: [],
-    context: { now: Date.now(), approved: false, mode: run === undefined ? 'interactive' : 'exec', tty: req.pty !== undefined, sourceAddress: req.identity.source.address, serial: req.identity.serial },
+    context: { ...facts.context, mode: run === undefined ? 'interactive' : 'exec', tty: req.pty !== undefined },
   }).obligations;
 
   if (run !== undefined && isApprovalsCommand(run)) {

@@ -15,7 +15,7 @@ import type { Identity } from '../../core/index.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { TargetConfig } from '../../config/index.js';
 import type { Analyzer } from '../../intent/index.js';
-import { judgeLine, type PolicyEngine } from '../../policy/index.js';
+import { judgeLine, requestFacts, type PolicyEngine } from '../../policy/index.js';
 import { commandHash } from '../../approvals/index.js';
 import type { ApprovalServices } from '../review.js';
 import type { RecordingWriter } from '../../recording/index.js';
@@ -83,6 +83,7 @@ export function judgeUnit(i: JudgeInput, line: string, ctx: ShellContext | undef
     if (hasControl(line)) {
       decision = failClosed('the line contains control characters');
     } else {
+      const facts = requestFacts(i.identity, i.target);
       decision = judgeLine(
         i.services.engine(),
         (l) => {
@@ -92,11 +93,7 @@ export function judgeUnit(i: JudgeInput, line: string, ctx: ShellContext | undef
           return planted.length === 0 ? a : { ...a, intents: [...a.intents, ...planted] };
         },
         line,
-        {
-          principal: { subject: i.identity.subject, kind: i.identity.kind, groups: i.identity.groups },
-          target: { name: i.target.name, environment: i.target.environment, labels: i.target.labels },
-          context: { now: Date.now(), approved: false, mode: i.mode, sourceAddress: i.identity.source.address, serial: i.identity.serial },
-        },
+        { ...facts, context: { ...facts.context, mode: i.mode } },
       );
     }
   } catch (err) {

@@ -10,6 +10,7 @@
 import { failClosed, type Decision } from '../../core/decision.js';
 import type { Identity } from '../../core/index.js';
 import type { TargetConfig } from '../../config/index.js';
+import { requestFacts } from '../../policy/index.js';
 import type { JudgeServices } from '../guarded/judge.js';
 
 export function askTransfer(
@@ -20,20 +21,12 @@ export function askTransfer(
   destination?: string,
 ): Decision {
   try {
+    const facts = requestFacts(identity, target);
     return judge.engine().evaluate({
       action,
-      principal: { subject: identity.subject, kind: identity.kind, groups: identity.groups },
-      target: { name: target.name, environment: target.environment, labels: target.labels },
+      ...facts,
       intents: [],
-      context: {
-        now: Date.now(),
-        approved: false,
-        mode: 'exec',
-        tty: false,
-        sourceAddress: identity.source.address,
-        serial: identity.serial,
-        ...(destination === undefined ? {} : { command: destination }),
-      },
+      context: { ...facts.context, mode: 'exec', tty: false, ...(destination === undefined ? {} : { command: destination }) },
     });
   } catch (err) {
     return failClosed(`policy evaluation failed: ${(err as Error).message}`);
