@@ -119,7 +119,10 @@ describe('sessions and CSRF', () => {
     const from = c.b.logs.length;
     expect((await post({ origin: c.url })).status).toBe(403);
     expect((await post({ origin: c.url }, 'csrf=wrong')).status).toBe(403);
-    expect((await post({ origin: c.url, 'x-csrf-token': `${csrf.slice(0, -1)}A` })).status).toBe(403);
+    // One character off; the replacement must differ from the token's own last character.
+    const offByOne = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+    expect(offByOne).not.toBe(csrf);
+    expect((await post({ origin: c.url, 'x-csrf-token': offByOne })).status).toBe(403);
     expect((await post({ origin: 'http://evil.example' }, `csrf=${csrf}`)).status).toBe(403);
     expect((await post({}, `csrf=${csrf}`)).status).toBe(403);
     // Still signed in after all of that.
