@@ -168,20 +168,20 @@ export class LiteralFinder {
   }
 }
 
-/** The bytes each of the fingerprint's three positions may hold for `l` (all, past its end). */
+/** The bytes each of the fingerprint's four positions may hold for `l` (all, past its end). */
 function fingerprintSets(l: Literal): number[][] {
-  return [0, 1, 2].map((j) => {
+  return [0, 1, 2, 3].map((j) => {
     const c = l.text.charCodeAt(j);
     if (Number.isNaN(c)) return range(256);
     return l.folded && isLetter(c) ? [c & ~0x20, c | 0x20] : [c];
   });
 }
 
-/** Share of uniformly random 3-byte strings a bucket's nibble tables let through. */
+/** Share of uniformly random 4-byte strings a bucket's nibble tables let through. */
 function passRate(group: readonly { sets: number[][] }[]): number {
   if (group.length === 0) return 0;
   let rate = 1;
-  for (let j = 0; j < 3; j += 1) {
+  for (let j = 0; j < 4; j += 1) {
     const lo = new Set<number>();
     const hi = new Set<number>();
     for (const x of group) {

@@ -2,16 +2,19 @@
 ;; to 128 literals (each matched exactly or ASCII-case-insensitively) in a byte range.
 ;; Source of literals-wasm.ts: after editing, run `npm run build:wasm`; a test checks they agree.
 ;;
-;; Method (the "Teddy" idea): literals are put in 8 buckets; for each of a literal's first three
+;; Method (the "Teddy" idea): literals are put in 8 buckets; for each of a literal's first four
 ;; bytes, two 16-entry tables (low and high nibble) give the buckets that byte may belong to.
-;; Sixteen positions are tested at once: a position is a candidate for bucket k when its byte,
-;; the next and the one after all have bit k in both of their nibble lookups. High nibbles come
+;; Sixteen positions are tested at once: a position is a candidate for bucket k when its byte
+;; and the three after it all have bit k in both of their nibble lookups. Three bytes let
+;; through about one position in 60 of plain ASCII text (letters share few high nibbles), and
+;; each candidate costs a mispredicted branch; the fourth byte costs a load and two lookups per
+;; block and rejects nearly all of them. High nibbles come
 ;; from a 16-bit lane shift and the nibble mask: V8 has no byte shift on x64 and builds one from
 ;; several instructions, which made the scan a fifth slower. Only candidates
 ;; are compared with the bucket's literals. The fingerprint over-approximates, never misses.
 ;;
 ;; Memory layout, filled by literals.ts:
-;;   0..95      nibble tables: lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each)
+;;   0..127     nibble tables: lo1 hi1 lo2 hi2 lo3 hi3 lo4 hi4 (16 bytes each)
 ;;   128..383   per bucket, 32 literal ids (u8), 0xff ends a list
 ;;   384..399   scratch (the candidate lanes of one block)
 ;;   512..767   ASCII lower-case table
@@ -80,6 +83,11 @@
         (local.set $b (i32.load8_u offset=2 (i32.add (local.get $in) (local.get $pos))))
         (local.set $m (i32.and (local.get $m) (i32.and (i32.load8_u offset=64 (i32.and (local.get $b) (i32.const 15)))
                                                        (i32.load8_u offset=80 (i32.shr_u (local.get $b) (i32.const 4))))))))
+    (if (i32.lt_u (i32.add (local.get $pos) (i32.const 3)) (local.get $n))
+      (then
+        (local.set $b (i32.load8_u offset=3 (i32.add (local.get $in) (local.get $pos))))
+        (local.set $m (i32.and (local.get $m) (i32.and (i32.load8_u offset=96 (i32.and (local.get $b) (i32.const 15)))
+                                                       (i32.load8_u offset=112 (i32.shr_u (local.get $b) (i32.const 4))))))))
     (local.get $m))
 
   ;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
@@ -88,17 +96,19 @@
   (func (export "find") (param $in i32) (param $n i32) (param $hits i32) (param $cap i32) (result i32)
     (local $i i32) (local $count i32) (local $bits i32) (local $k i32) (local $pos i32)
     (local $v v128) (local $m v128)
-    (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128) (local $nib v128)
+    (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128) (local $lo4 v128) (local $hi4 v128) (local $nib v128)
     (local.set $lo1 (v128.load (i32.const 0)))
     (local.set $hi1 (v128.load (i32.const 16)))
     (local.set $lo2 (v128.load (i32.const 32)))
     (local.set $hi2 (v128.load (i32.const 48)))
     (local.set $lo3 (v128.load (i32.const 64)))
     (local.set $hi3 (v128.load (i32.const 80)))
+    (local.set $lo4 (v128.load (i32.const 96)))
+    (local.set $hi4 (v128.load (i32.const 112)))
     (local.set $nib (i8x16.splat (i32.const 15)))
     (block $blocks_done
       (loop $blocks
-        ;; Whole blocks only; the bytes 1 and 2 past a block may lie past n (readable slack):
+        ;; Whole blocks only; the bytes 1 to 3 past a block may lie past n (readable slack):
         ;; they only let through literals that verification then rejects for length.
         (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
         (local.set $v (v128.load align=1 (i32.add (local.get $in) (local.get $i))))
@@ -113,6 +123,10 @@
         (local.set $m (v128.and (local.get $m) (v128.and
           (i8x16.swizzle (local.get $lo3) (v128.and (local.get $v) (local.get $nib)))
           (i8x16.swizzle (local.get $hi3) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))))
+        (local.set $v (v128.load offset=3 align=1 (i32.add (local.get $in) (local.get $i))))
+        (local.set $m (v128.and (local.get $m) (v128.and
+          (i8x16.swizzle (local.get $lo4) (v128.and (local.get $v) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi4) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))))
         (if (v128.any_true (local.get $m))
           (then
             (v128.store (i32.const 384) (local.get $m))
