@@ -12,11 +12,15 @@
  * transfer (ssh client, command, kernel), what recording costs in throughput is what it costs
  * in CPU, and the CPU figure is the steadier one; the bench also prints the least cost that
  * CPU implies with every core busy. Each recording is deleted once sealed, so that runs measure
- * a steady state rather than a page cache filling with gigabytes of old files. The client's
+ * a steady state rather than a page cache filling with gigabytes of old files, and the disk is
+ * synced after each deletion so that the next run does not pay for it. One unmeasured round
+ * comes first: on a virtual machine the first gigabyte of page cache a process writes touches
+ * guest memory the host has not yet backed, which made the first run with recording on about
+ * a third slower than the others. The client's
  * output is counted by `wc -c` rather than read into this process, which would compete for the
  * cores too.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,6 +91,9 @@ async function dropSealed(dir: string): Promise<void> {
         rmSync(join(dir, f));
         rmSync(join(dir, f.replace(/\.json$/, '.cast')), { force: true });
       }
+      // Freeing a gigabyte makes the filesystem discard its blocks and commit its journal; left
+      // to run in the background, that work lands on whichever run comes next.
+      execFileSync('sync');
       return;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -109,11 +116,11 @@ export async function run(): Promise<void> {
   const modes = ['off', 'on', 'masked'] as const;
   const results: Record<(typeof modes)[number], Run[]> = { off: [], on: [], masked: [] };
   try {
-    // Alternate the modes so that drift in machine load hits all alike.
-    for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the modes so that drift in machine load hits all alike; round -1 warms up.
+    for (let round = -1; round < ROUNDS; round++) {
       for (const mode of modes) {
         const r = mode === 'masked' ? await pump(servers.on, agentKey, agentCert) : await pump(servers[mode], key, cert);
-        results[mode].push(r);
+        if (round >= 0) results[mode].push(r);
         if (mode !== 'off') await dropSealed(join(onDir, 'recordings'));
       }
     }
