@@ -90,12 +90,21 @@
                                                        (i32.load8_u offset=112 (i32.shr_u (local.get $b) (i32.const 4))))))))
     (local.get $m))
 
-  ;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
+;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
   ;; writes (position, id) pairs of u32 at `hits`, by position; returns their number, or -1
   ;; when there would be more than `cap`.
+  ;;
+  ;; Each block of 16 bytes is loaded once and its nibbles split once; the four lookups say, per
+  ;; byte, which buckets it fits as a literal's first, second, third and fourth byte. A literal
+  ;; may start at p when byte p fits as first, p+1 as second and so on: the block's results are
+  ;; joined with the previous block's, shifted so that lane p lines up the bytes p-3 .. p, which
+  ;; names the candidates starting three bytes earlier. Starts the last block cannot line up yet
+  ;; (its final three bytes, and any bytes past the last whole block) go through $bucketsAt.
   (func (export "find") (param $in i32) (param $n i32) (param $hits i32) (param $cap i32) (result i32)
     (local $i i32) (local $count i32) (local $bits i32) (local $k i32) (local $pos i32)
-    (local $v v128) (local $m v128)
+    (local $v v128) (local $m v128) (local $lo v128) (local $hi v128)
+    (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128)
+    (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128) (local $lo4 v128) (local $hi4 v128) (local $nib v128)
     (local.set $lo1 (v128.load (i32.const 0)))
     (local.set $hi1 (v128.load (i32.const 16)))
@@ -108,25 +117,25 @@
     (local.set $nib (i8x16.splat (i32.const 15)))
     (block $blocks_done
       (loop $blocks
-        ;; Whole blocks only; the bytes 1 to 3 past a block may lie past n (readable slack):
-        ;; they only let through literals that verification then rejects for length.
         (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
         (local.set $v (v128.load align=1 (i32.add (local.get $in) (local.get $i))))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib)))
+        (local.set $r1 (v128.and (i8x16.swizzle (local.get $lo1) (local.get $lo)) (i8x16.swizzle (local.get $hi1) (local.get $hi))))
+        (local.set $r2 (v128.and (i8x16.swizzle (local.get $lo2) (local.get $lo)) (i8x16.swizzle (local.get $hi2) (local.get $hi))))
+        (local.set $r3 (v128.and (i8x16.swizzle (local.get $lo3) (local.get $lo)) (i8x16.swizzle (local.get $hi3) (local.get $hi))))
+        (local.set $r4 (v128.and (i8x16.swizzle (local.get $lo4) (local.get $lo)) (i8x16.swizzle (local.get $hi4) (local.get $hi))))
+        ;; Lane p of (previous ++ current) shifted: r1 at p-3, r2 at p-2, r3 at p-1, r4 at p.
         (local.set $m (v128.and
-          (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v) (local.get $nib)))
-          (i8x16.swizzle (local.get $hi1) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib)))))
-        (local.set $v (v128.load offset=1 align=1 (i32.add (local.get $in) (local.get $i))))
-        (local.set $m (v128.and (local.get $m) (v128.and
-          (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v) (local.get $nib)))
-          (i8x16.swizzle (local.get $hi2) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))))
-        (local.set $v (v128.load offset=2 align=1 (i32.add (local.get $in) (local.get $i))))
-        (local.set $m (v128.and (local.get $m) (v128.and
-          (i8x16.swizzle (local.get $lo3) (v128.and (local.get $v) (local.get $nib)))
-          (i8x16.swizzle (local.get $hi3) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))))
-        (local.set $v (v128.load offset=3 align=1 (i32.add (local.get $in) (local.get $i))))
-        (local.set $m (v128.and (local.get $m) (v128.and
-          (i8x16.swizzle (local.get $lo4) (v128.and (local.get $v) (local.get $nib)))
-          (i8x16.swizzle (local.get $hi4) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))))
+          (v128.and
+            (i8x16.shuffle 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 (local.get $p1) (local.get $r1))
+            (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $p2) (local.get $r2)))
+          (v128.and
+            (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $p3) (local.get $r3))
+            (local.get $r4))))
+        (local.set $p1 (local.get $r1))
+        (local.set $p2 (local.get $r2))
+        (local.set $p3 (local.get $r3))
         (if (v128.any_true (local.get $m))
           (then
             (v128.store (i32.const 384) (local.get $m))
@@ -136,12 +145,15 @@
                 (br_if $lanes_done (i32.eqz (local.get $bits)))
                 (local.set $k (i32.ctz (local.get $bits)))
                 (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
-                (local.set $count (call $verify (local.get $in) (local.get $n) (i32.add (local.get $i) (local.get $k))
+                ;; In the first block, lanes 0-2 met the zeroed "previous" results: never here.
+                (local.set $count (call $verify (local.get $in) (local.get $n) (i32.sub (i32.add (local.get $i) (local.get $k)) (i32.const 3))
                   (i32.load8_u offset=384 (local.get $k)) (local.get $hits) (local.get $cap) (local.get $count)))
                 (if (i32.lt_s (local.get $count) (i32.const 0)) (then (return (i32.const -1))))
                 (br $lanes)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $blocks)))
+    ;; Starts from three bytes before the first byte no block covered.
+    (if (i32.ge_u (local.get $i) (i32.const 3)) (then (local.set $i (i32.sub (local.get $i) (i32.const 3)))))
     (block $tail_done
       (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
