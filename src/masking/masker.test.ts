@@ -200,9 +200,18 @@ describe('masked output', () => {
       const m = createMasker({ detectors: ['all'], terminal: false });
       return Buffer.concat([Buffer.from(m.push(b)), Buffer.from(m.flush())]).toString();
     };
-    const once = mask(Buffer.from(`password=******** ${pem} ; `));
-    expect(once).toContain('[masked:');
-    expect(mask(Buffer.from(once))).toBe(once);
+    // Masked-only and variable-reference values are both placeholders: neither may turn into a
+    // secret once the key between them and the `;` has become a one-line tag.
+    for (const value of ['********', '$DB_PASSWORD', '${DB_PASSWORD}']) {
+      const once = mask(Buffer.from(`password=${value} ${pem} ; `));
+      expect(once).toContain(`password=${value} [masked:private-keys]`);
+      expect(mask(Buffer.from(once))).toBe(once);
+    }
+  });
+  it('a `;`-ended password value with spaces is still masked whole when no tag is inside it', () => {
+    const m = createMasker({ detectors: ['secrets'], terminal: false });
+    const out = Buffer.concat([Buffer.from(m.push(Buffer.from('Server=db;Password=correct horse battery;Encrypt=true'))), Buffer.from(m.flush())]).toString();
+    expect(out).toBe('Server=db;Password=[masked:connection-strings];Encrypt=true');
   });
 });
 

@@ -203,8 +203,11 @@ const connectionStrings: Detector[] = [
     id: 'connection-strings',
     rule: 'connection-string-password',
     keywords: { stems: ['pass', 'pwd'], back: 0 },
-    // A value with spaces only when a `;` ends it (ADO/ODBC); otherwise up to whitespace.
-    re: /(?<![A-Za-z0-9_])(?:password|pwd)[ \t]{0,8}=[ \t]{0,8}([^;"'\r\n]{1,256}(?=;)|[^;\s"']{1,256})/dgi,
+    // A value with spaces only when a `;` ends it (ADO/ODBC); otherwise up to whitespace. Such a
+    // value never spans a mask tag: the tagged text (often a multi-line key, which the value could
+    // not span) was judged on its own, so masking masked output must not mask more
+    // (`password=$DB_PASSWORD [masked:private-keys] ;`).
+    re: /(?<![A-Za-z0-9_])(?:password|pwd)[ \t]{0,8}=[ \t]{0,8}((?:(?!\[masked:)[^;"'\r\n]){1,256}(?=;)|[^;\s"']{1,256})/dgi,
     group: 1,
     flags: 'i',
     validate: (m) => !isPlaceholder((m[1] ?? '').trim()),
