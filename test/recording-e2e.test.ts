@@ -45,11 +45,14 @@ describe('recorded sessions', () => {
   afterAll(async () => {
     await b?.stop();
   });
+  /** The first session.end logged from log index `from` on: it comes once the recording is sealed. */
+  const sessionEnd = (from: number) => b.waitForLog((l) => l.event === 'session.end' && b.logs.indexOf(l) >= from);
 
   it('records an exec session that asciinema plays back and verify calls sealed', async () => {
+    const from = b.logs.length;
     const r = await runSsh({ port: b.port, key, cert, command: 'printf "héllo wörld\\n"; seq 1 200' });
     expect(r.code).toBe(0);
-    await b.waitForLog((l) => l.event === 'session.end');
+    await sessionEnd(from);
     const [file] = casts(join(dir, 'recordings'));
     const header = JSON.parse(castLines(file as string)[0] as string) as Record<string, any>;
     expect(header).toMatchObject({ version: 2 });
@@ -64,8 +67,11 @@ describe('recorded sessions', () => {
 
   it('records an interactive shell with its resizes', async () => {
     const before = casts(join(dir, 'recordings'));
+    const from = b.logs.length;
     const r = await runSsh({ port: b.port, key, cert, extra: ['-tt'], input: 'echo interactive-$((40+2))\nexit\n' });
     expect(r.stdout).toContain('interactive-42');
+    // The client learns of the exit before the recording is sealed; session.end comes after.
+    await sessionEnd(from);
     const text = readFileSync(await newCast(join(dir, 'recordings'), before), 'utf8');
     expect(text).toContain('interactive-42');
     expect(verify(dir, '--all').status).toBe(0);
@@ -73,10 +79,9 @@ describe('recorded sessions', () => {
 
   it('names the record when a real recording is altered, cut, reordered or truncated', async () => {
     const before = casts(join(dir, 'recordings'));
-    const ended = b.logs.filter((l) => l.event === 'session.end').length;
+    const from = b.logs.length;
     await runSsh({ port: b.port, key, cert, command: 'for i in $(seq 1 30); do echo line-$i; sleep 0.01; done' });
-    // session.end is logged after the recording is sealed.
-    for (let i = 0; i < 100 && b.logs.filter((l) => l.event === 'session.end').length === ended; i++) await new Promise((r) => setTimeout(r, 50));
+    await sessionEnd(from);
     const file = await newCast(join(dir, 'recordings'), before);
     const id = file.replace(/^.*\//, '').replace(/\.cast$/, '');
     // The untouched recording must verify as sealed before we tamper with it.

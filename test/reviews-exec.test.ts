@@ -254,13 +254,16 @@ describe('reviews over exec', () => {
   }, 60_000);
 
   it('an expired request can be neither approved nor used', async () => {
-    const short = await startBulwark({ dir: tempDir('bulwark-reviews-ttl-'), configYaml: `${config}approvals: { ttl: 1s }\n` });
+    // Long enough that approving in time never races a slow machine (a held session ends and a
+    // new ssh connection signs in before the approval), short enough to wait out twice.
+    const TTL_MS = 3000;
+    const short = await startBulwark({ dir: tempDir('bulwark-reviews-ttl-'), configYaml: `${config}approvals: { ttl: ${TTL_MS / 1000}s }\n` });
     const prev = b;
     b = short;
     try {
       const held = await ssh('bot', TRUNCATE());
       const id = idOf(held.stderr);
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, TTL_MS + 200));
       const late = await ssh('lead', `approvals approve ${id}`);
       expect(late.code).toBe(77);
       expect(late.stderr).toMatch(new RegExp(`^bulwark: ERR_APPROVAL_EXPIRED: request ${id} expired at `));
@@ -270,7 +273,7 @@ describe('reviews over exec', () => {
       const held2 = await ssh('bot', `${TRUNCATE()} `);
       const id2 = idOf(held2.stderr);
       expect((await ssh('lead', `approvals approve ${id2}`)).code).toBe(0);
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, TTL_MS + 200));
       const resend = await ssh('bot', `${TRUNCATE()} `);
       expect(resend.code).toBe(75);
       expect(idOf(resend.stderr)).not.toBe(id2);

@@ -48,3 +48,20 @@ export function lines(file: string): string[] {
 export function writeLines(file: string, ls: string[]): void {
   writeFileSync(file, ls.map((l) => `${l}\n`).join(''));
 }
+
+export function checkpointCount(file: string): number {
+  return lines(file).filter((l) => l.includes('\\"kind\\":\\"checkpoint\\"')).length;
+}
+
+/**
+ * Waits until the recording holds more than `seen` checkpoints. A flush tick is skipped while the
+ * previous fdatasync runs, so a fixed sleep gives fewer checkpoints on a slow disk.
+ */
+export async function nextCheckpoint(file: string, seen: number, timeoutMs = 10_000): Promise<number> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+    const n = checkpointCount(file);
+    if (n > seen) return n;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no checkpoint after ${seen} within ${timeoutMs} ms in ${file}`);
+}

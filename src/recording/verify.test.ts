@@ -6,18 +6,19 @@ import { join } from 'node:path';
 import { RecordingWriter, loadOrCreateRecordingKey, verifyRecording, type VerifyResult } from './index.js';
 import { signCheckpoint } from './chain.js';
 import { eventLine, parseEvent, parseRecord, type CheckpointRecord } from './format.js';
-import { asciinemaCat, lines, sampleMeta, tempDir, writeLines } from './fixtures.js';
+import { asciinemaCat, lines, nextCheckpoint, sampleMeta, tempDir, writeLines } from './fixtures.js';
 
-/** A sealed recording of 3 flush periods, so tampering can hit several checkpoint spans. */
+/** A sealed recording of 3 checkpoint spans and the seal, so tampering can hit several of them. */
 async function sealedRecording() {
   const root = tempDir();
   const key = await loadOrCreateRecordingKey(join(root, 'state'));
   const dir = join(root, 'rec');
   const w = await RecordingWriter.open(dir, sampleMeta(), { key, flushIntervalMs: 30, onFailure: () => undefined });
+  let seen = 0;
   for (let i = 0; i < 3; i += 1) {
     for (let j = 0; j < 4; j += 1) w.output(`block ${i} line ${j}\r\n`);
     w.command({ line: `echo ${i}`, verdict: 'allow', rule: 'default', categories: [] });
-    await new Promise((r) => setTimeout(r, 45));
+    seen = await nextCheckpoint(w.file, seen);
   }
   w.output('end\r\n');
   await w.close({ status: 0 });

@@ -87,7 +87,11 @@ export function typeSession(port: number, key: string, cert: string, steps: read
     p.stdin.on('error', () => undefined);
     const t = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`session timed out:\n${out}`))), timeoutMs);
     p.on('close', () => (clearTimeout(t), resolve(out)));
+    // Pauses count from the shell's first output (its prompt), not from the spawn: a slow
+    // handshake must not eat into them.
+    const ready = new Promise((r) => p.stdout.once('data', r));
     void (async () => {
+      await ready;
       for (const [pause, line] of steps) {
         await new Promise((r) => setTimeout(r, pause));
         p.stdin.write(line);
