@@ -7,11 +7,11 @@
 ;; Sixteen positions are tested at once: a position is a candidate for bucket k when its byte
 ;; and the three after it all have bit k in both of their nibble lookups. Three bytes let
 ;; through about one position in 60 of plain ASCII text (letters share few high nibbles), and
-;; each candidate costs a mispredicted branch; the fourth byte costs a load and two lookups per
-;; block and rejects nearly all of them. High nibbles come
-;; from a 16-bit lane shift and the nibble mask: V8 has no byte shift on x64 and builds one from
-;; several instructions, which made the scan a fifth slower. Only candidates
-;; are compared with the bucket's literals. The fingerprint over-approximates, never misses.
+;; each candidate costs a mispredicted branch; the fourth byte costs two lookups per block and
+;; rejects nearly all of them. High nibbles come from a 16-bit lane shift and the nibble mask:
+;; V8 has no byte shift on x64 and builds one from several instructions, which made the scan a
+;; fifth slower. Only candidates are compared with the bucket's literals. The fingerprint
+;; over-approximates, never misses.
 ;;
 ;; Memory layout, filled by literals.ts:
 ;;   0..127     nibble tables: lo1 hi1 lo2 hi2 lo3 hi3 lo4 hi4 (16 bytes each)
