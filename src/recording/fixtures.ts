@@ -49,8 +49,13 @@ export function writeLines(file: string, ls: string[]): void {
   writeFileSync(file, ls.map((l) => `${l}\n`).join(''));
 }
 
+/** Line numbers (from 1) of the checkpoint records among `ls`, the seal's included. */
+export function checkpointLines(ls: readonly string[]): number[] {
+  return ls.flatMap((l, i) => (l.includes('\\"kind\\":\\"checkpoint\\"') ? [i + 1] : []));
+}
+
 export function checkpointCount(file: string): number {
-  return lines(file).filter((l) => l.includes('\\"kind\\":\\"checkpoint\\"')).length;
+  return checkpointLines(lines(file)).length;
 }
 
 /**

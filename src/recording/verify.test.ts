@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RecordingWriter, loadOrCreateRecordingKey, verifyRecording, type VerifyResult } from './index.js';
 import { signCheckpoint } from './chain.js';
 import { eventLine, parseEvent, parseRecord, type CheckpointRecord } from './format.js';
-import { asciinemaCat, lines, nextCheckpoint, sampleMeta, tempDir, writeLines } from './fixtures.js';
+import { asciinemaCat, checkpointLines, lines, nextCheckpoint, sampleMeta, tempDir, writeLines } from './fixtures.js';
 
 /** A sealed recording of 3 checkpoint spans and the seal, so tampering can hit several of them. */
 async function sealedRecording() {
@@ -23,10 +23,6 @@ async function sealedRecording() {
   w.output('end\r\n');
   await w.close({ status: 0 });
   return { key, dir, file: w.file, ls: lines(w.file) };
-}
-
-function checkpointLines(ls: string[]): number[] {
-  return ls.flatMap((l, i) => (l.includes('\\"kind\\":\\"checkpoint\\"') ? [i + 1] : []));
 }
 
 function expectTampered(r: VerifyResult, record: number): void {
