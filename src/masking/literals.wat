@@ -90,7 +90,7 @@
                                                        (i32.load8_u offset=112 (i32.shr_u (local.get $b) (i32.const 4))))))))
     (local.get $m))
 
-;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
+  ;; Finds every literal in the n bytes at `in` (which must be followed by 32 readable bytes);
   ;; writes (position, id) pairs of u32 at `hits`, by position; returns their number, or -1
   ;; when there would be more than `cap`.
   ;;
