@@ -26,6 +26,9 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sshArgs, startBulwark, type Bulwark } from '../test/support/bulwark.js';
 import { makeKey, signCert, tempDir } from '../test/support/keys.js';
+import { createHash } from 'node:crypto';
+import { JsonLineEncoder } from '../src/recording/escape.js';
+import { BATCH_BYTES } from '../src/recording/host.js';
 import { fmt } from './stats.js';
 
 const BYTES = Number(process.env['BULWARK_BENCH_BYTES'] ?? 1024 ** 3);
@@ -152,6 +155,29 @@ export async function run(): Promise<void> {
   line('masking on (secrets, recording on):', 'masked');
   console.log(`  recording costs ${fmt((1 - on / off) * 100)}% of throughput (target < 5%); it adds ${fmt(cpu('on') - cpu('off'), 2)} CPU s/GiB (${fmt(((cpu('on') - cpu('off')) / 1024 ** 3) * 1e9, 2)} ns/byte) to bulwark`);
   console.log(`    ${floor('off', 'on')}`);
+  const work = requiredWork();
+  console.log(`    the per-byte work a recording cannot skip, timed in this process: SHA-256 of each record ${fmt(work.hash, 2)}, JSON escaping ${fmt(work.escape, 2)} CPU s/GiB`);
   console.log(`  masking costs ${fmt((1 - masked / on) * 100)}% of throughput over recording on, masking off (target < 15%); it adds ${fmt(cpu('masked') - cpu('on'), 2)} CPU s/GiB`);
   console.log(`    ${floor('on', 'masked')}`);
+}
+
+/**
+ * CPU seconds per GiB of the two per-byte steps every recorded byte goes through in the worker,
+ * on the bench's own text in batch-sized records: SHA-256 (the chain) and JSON escaping (asciicast).
+ * Printed beside the throughput cost so that it can be weighed against the idle CPU the runs
+ * with recording off leave: the page-cache write comes on top of both.
+ */
+function requiredWork(): { hash: number; escape: number } {
+  const batch = Buffer.alloc(BATCH_BYTES, 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ\n');
+  const n = 1024 ** 3 / BATCH_BYTES;
+  const encoder = new JsonLineEncoder();
+  const time = (f: () => void): number => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) f();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  const escape = time(() => encoder.encode('[1.000000,"o","', batch, '"]\n'));
+  const line = Buffer.from(encoder.encode('[1.000000,"o","', batch, '"]\n'));
+  return { hash: time(() => createHash('sha256').update(line).digest()), escape };
 }
