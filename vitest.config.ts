@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    setupFiles: ['test/support/v8.ts'],
+    setupFiles: ['test/support/v8.ts', 'test/support/fast-check.ts'],
     globalSetup: ['test/support/tmpdir.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -59,14 +59,24 @@ describe('literal search (WebAssembly SIMD kernel)', () => {
     }
   });
 
-  it('agrees with a plain search for random literal sets and texts', () => {
+  it('agrees with a plain search for random literal sets and texts of up to 300 bytes (many blocks)', () => {
     const alphabet = fc.constantFrom(...'aAbB~_:=@-"Q01\n\x1b\xe9'.split(''));
     const literal = fc.record({ text: fc.string({ unit: alphabet, minLength: 1, maxLength: 6 }), folded: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(literal, { minLength: 1, maxLength: 30 }), fc.string({ unit: alphabet, maxLength: 300 }), (lits, text) => {
+      fc.property(fc.array(literal, { minLength: 1, maxLength: 30 }), fc.string({ unit: alphabet, maxLength: 300, size: 'max' }), (lits, text) => {
         const literals = lits.map((l) => ({ text: l.folded ? l.text.toLowerCase() : l.text, folded: l.folded }));
         const f = new LiteralFinder(literals);
-        expect(found(f, text)).toEqual(naive(text, literals));
+        const want = naive(text, literals);
+        f.load(Buffer.from(text, 'latin1'));
+        const got = f.find();
+        if (got === undefined) {
+          // The documented way out: text denser than one hit per four bytes goes back to the
+          // caller's own search. Anything sparser must be answered in full.
+          const hits = [...want.anchors.values(), ...want.stems.values()].reduce((n, l) => n + l.length, 0);
+          expect(hits).toBeGreaterThan(text.length / 4);
+        } else {
+          expect({ anchors: new Map(got.anchors), stems: new Map(got.stems) }).toEqual(want);
+        }
       }),
       { numRuns: 500 },
     );
