@@ -45,10 +45,7 @@ async function fleet() {
   const c = await open({ subject: 'alice@example.com', target: 'web-1' });
   c.command({ line: 'cat /etc/shadow', verdict: 'deny', rule: 'secrets', categories: ['secrets.read'] });
   // The worker thread writes them: wait until both the marker and the command record are there.
-  for (const end = Date.now() + 10_000; readFileSync(c.file, 'utf8').split('cat /etc/shadow').length < 3; ) {
-    if (Date.now() > end) throw new Error('the open recording never got its command record');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await expect.poll(() => readFileSync(c.file, 'utf8').split('cat /etc/shadow').length - 1, { timeout: 10_000, interval: 5 }).toBe(2);
   return { root, key, dir, clock, t0, a, b, c };
 }
 

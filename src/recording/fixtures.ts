@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import type { RecordingMeta } from './format.js';
 
 export function tempDir(prefix = 'bulwark-rec-'): string {
@@ -62,11 +63,13 @@ export function checkpointCount(file: string): number {
  * Waits until the recording holds more than `seen` checkpoints. A flush tick is skipped while the
  * previous fdatasync runs, so a fixed sleep gives fewer checkpoints on a slow disk.
  */
-export async function nextCheckpoint(file: string, seen: number, timeoutMs = 10_000): Promise<number> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
-    const n = checkpointCount(file);
-    if (n > seen) return n;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no checkpoint after ${seen} within ${timeoutMs} ms in ${file}`);
+export function nextCheckpoint(file: string, seen: number, timeoutMs = 10_000): Promise<number> {
+  return vi.waitFor(
+    () => {
+      const n = checkpointCount(file);
+      if (n <= seen) throw new Error(`no checkpoint after ${seen} in ${file}`);
+      return n;
+    },
+    { timeout: timeoutMs, interval: 5 },
+  );
 }
