@@ -11,7 +11,7 @@ import {
   columnOf, lineEnd, lineStart, nextBoundary, offsetAtColumn, prevBoundary,
   unixWordLeft, wordLeft, wordRight,
 } from './motion.js';
-import { graphemeWidth } from './text.js';
+import { dropLoneMarks, graphemeWidth } from './text.js';
 import { ReverseSearch } from './search.js';
 
 export abstract class EditingCore {
@@ -110,8 +110,10 @@ export abstract class EditingCore {
 
   protected replace(from: number, to: number, s: string): void {
     const room = this.maxLength - (this.text.length - (to - from));
-    const ins = this.clip(s, room);
-    if (ins.length < s.length) this.bell();
+    // Edits start and end on cluster boundaries, so only inserted text can bring a lone mark.
+    const clean = dropLoneMarks(s, this.text.charAt(from - 1));
+    const ins = this.clip(clean, room);
+    if (ins.length < clean.length) this.bell();
     if (ins === '' && from === to) return;
     this.text = this.text.slice(0, from) + ins + this.text.slice(to);
     // No snapping to a cluster boundary: inserting "ab" must equal inserting "a" then "b"

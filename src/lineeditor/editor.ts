@@ -12,7 +12,7 @@ import { clampColumns } from './effects.js';
 import type { EditorEffect, EditorMode, EditorOptions } from './effects.js';
 import { commonPrefix, completionWord, formatListing, usableCandidates } from './completion.js';
 import { LineEditorOptionsError } from './errors.js';
-import { sanitizePrompt, sanitizeText } from './text.js';
+import { sanitizeLine, sanitizePrompt } from './text.js';
 import { EditingCore } from './editing.js';
 
 const encoder = new TextEncoder();
@@ -141,7 +141,7 @@ export class LineEditor extends EditingCore {
   /** Put a line back for editing (after a deny); shows a fresh prompt if none is shown. */
   restore(text: string): EditorEffect[] {
     return this.run(() => {
-      const clean = sanitizeText(String(text), { newlines: true, tabs: true });
+      const clean = sanitizeLine(String(text));
       const t = this.clip(clean, this.maxLength);
       const wasIdle = this.state === 'idle';
       if (!wasIdle) {

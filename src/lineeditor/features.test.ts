@@ -34,6 +34,22 @@ describe('bracketed paste', () => {
     expect(rig.editor.buffer).toBe('a\tbc[31md[20x');
   });
 
+  it('drops combining marks with nothing to attach to (after a tab or newline, at the start), keeps attached ones', async () => {
+    // The case a property run found: Alt-e took the e of "é", leaving its accent after a tab at
+    // the right margin, where xterm gave it a cell and the editor none.
+    const rig = await makeRig({ columns: 9 });
+    await keys(rig, '\x1b[200~\n\t\x1b[201~', '\x1b', 'e\u0301');
+    expect(rig.editor.buffer).toBe('\n\t');
+    await keys(rig, '\x1b[200~\u0301\u200dx\u0308\ty\u0301\x1b[201~', '\u0301');
+    expect(rig.editor.buffer).toBe('\n\tx\u0308\ty\u0301\u0301'); // the typed accent attaches to ý
+    const start = await makeRig({ columns: 20 });
+    await keys(start, '\u0301', 'e\u0301');
+    expect(start.editor.buffer).toBe('e\u0301');
+    await start.apply(start.editor.restore('\u0301a\n\u0308b'));
+    expect(start.editor.buffer).toBe('a\nb');
+    expect(checkScreen(start)).toBeNull();
+  });
+
   it('a paste split anywhere, terminator included, gives the same buffer', async () => {
     const bytes = new TextEncoder().encode('\x1b[200~中\r\nb\x1b[201~z');
     for (let cut = 1; cut < bytes.length; cut++) {

@@ -2,7 +2,7 @@
  * Session history: submitted parse units, newest last, multi-line entries kept whole. Entries
  * pass the same sanitizer as the buffer, so recalling one can never put a control byte back.
  */
-import { sanitizeText } from './text.js';
+import { sanitizeLine } from './text.js';
 
 export class History {
   private readonly items: string[] = [];
@@ -19,7 +19,7 @@ export class History {
 
   /** Append, skipping blank lines and an exact repeat of the newest entry. */
   add(entry: string): void {
-    const clean = sanitizeText(entry, { newlines: true, tabs: true });
+    const clean = sanitizeLine(entry);
     if (clean.trim() === '' || this.items[this.items.length - 1] === clean) return;
     this.items.push(clean);
     if (this.items.length > this.limit) this.items.splice(0, this.items.length - this.limit);

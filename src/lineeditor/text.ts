@@ -6,6 +6,9 @@
  * format characters (bidi overrides and isolates, zero-width spaces, tag characters, BOM), which
  * would let the screen show something other than the bytes submitted. The zero-width joiner is
  * kept because emoji sequences need it. `\n` and `\t` are the only whitespace controls allowed.
+ * Nor does it hold a combining mark (or joiner) with no character before it to attach to (at the
+ * start, or after a newline or tab): terminals disagree on whether such a mark takes a cell, so
+ * the screen could not be kept in step with the buffer.
  */
 import stringWidth from 'string-width';
 
@@ -35,6 +38,30 @@ export function sanitizeText(s: string, opts: SanitizeOptions): string {
     }
   }
   return out;
+}
+
+/** What can follow `prev` only by attaching to it: combining marks, variation selectors, the joiner. */
+const ATTACHING = /^[\p{M}\u200D]$/u;
+
+/**
+ * `s` without the combining marks (and joiners) that would start a grapheme cluster when it
+ * follows `prev`, the character before it in the buffer ('' at the start). Text without them is
+ * returned as is.
+ */
+export function dropLoneMarks(s: string, prev: string): string {
+  let out = '';
+  let last = prev;
+  for (const ch of s) {
+    if (ATTACHING.test(ch) && (last === '' || last === '\n' || last === '\t')) continue;
+    out += ch;
+    last = ch;
+  }
+  return out;
+}
+
+/** A whole line (restored, or kept in the history) as the buffer may hold it. */
+export function sanitizeLine(s: string): string {
+  return dropLoneMarks(sanitizeText(s, { newlines: true, tabs: true }), '');
 }
 
 /** True when `s` could be stored as is (used by tests and by candidate filtering). */
